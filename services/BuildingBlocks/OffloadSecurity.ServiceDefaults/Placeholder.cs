@@ -1,0 +1,2 @@
+namespace OffloadSecurity.ServiceDefaults;
+internal static class Placeholder;

@@ -1,0 +1,2 @@
+namespace OffloadSecurity.Scanners.Core;
+internal static class Placeholder;

@@ -1,0 +1,2 @@
+namespace OffloadSecurity.Testing;
+internal static class Placeholder;
