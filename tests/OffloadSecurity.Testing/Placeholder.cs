@@ -1,2 +1,0 @@
-namespace OffloadSecurity.Testing;
-internal static class Placeholder;
