@@ -1,2 +1,0 @@
-namespace OffloadSecurity.ServiceDefaults;
-internal static class Placeholder;

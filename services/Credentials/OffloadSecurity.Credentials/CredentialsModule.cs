@@ -1,0 +1,31 @@
+using OffloadSecurity.Credentials.Accounts;
+using OffloadSecurity.Credentials.Broker;
+using OffloadSecurity.Credentials.Encryption;
+using OffloadSecurity.ServiceDefaults;
+using OffloadSecurity.ServiceDefaults.Messaging;
+using OffloadSecurity.ServiceDefaults.Storage;
+
+namespace OffloadSecurity.Credentials;
+
+public static class CredentialsModule
+{
+    /// <summary>The credentials service: accounts, their encrypted secrets, their sync status, the credential broker.</summary>
+    public static IHostApplicationBuilder AddCredentials(this IHostApplicationBuilder builder)
+    {
+        var keys = KeyRing.FromConfiguration(builder.Configuration);
+        builder.Services.AddSingleton(keys);
+        builder.Services.AddSingleton<EnvelopeEncryption>();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        var store = builder.Configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
+        builder.Services.AddSingleton<IAccountStore>(new SqliteAccountStore(new SqliteDatabase(store.SqlitePath("credentials.db"))));
+        builder.Services.AddHostedService<AccountStoreInitializer>();
+        builder.Services.AddHealthChecks().AddCheck<AccountStoreHealthCheck>("credentials-store", tags: [ServiceDefaultsExtensions.ReadyTag]);
+
+        builder.AddBusConsumers(bus => bus.AddConsumer<ScanStatusConsumer>());
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapCredentialsApi(this IEndpointRouteBuilder app) =>
+        app.MapAccountsApi().MapCredentialBrokerApi();
+}
