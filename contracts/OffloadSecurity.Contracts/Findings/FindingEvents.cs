@@ -11,6 +11,8 @@ public sealed record FindingsObserved
     public required Guid AccountId { get; init; }
     public required Guid ScanId { get; init; }
     public required string Source { get; init; }
+    /// <summary>0-based position of this batch within the scan of <see cref="Source"/>.</summary>
+    public required int BatchIndex { get; init; }
     public required DateTimeOffset ObservedAt { get; init; }
     public required IReadOnlyList<NormalizedFinding> Findings { get; init; }
 }

@@ -1,7 +1,6 @@
 using OffloadSecurity.Credentials.Accounts;
 using OffloadSecurity.Credentials.Broker;
 using OffloadSecurity.Credentials.Encryption;
-using OffloadSecurity.ServiceDefaults;
 using OffloadSecurity.ServiceDefaults.Messaging;
 using OffloadSecurity.ServiceDefaults.Storage;
 
@@ -19,8 +18,7 @@ public static class CredentialsModule
 
         var store = builder.Configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
         builder.Services.AddSingleton<IAccountStore>(new SqliteAccountStore(new SqliteDatabase(store.SqlitePath("credentials.db"))));
-        builder.Services.AddHostedService<AccountStoreInitializer>();
-        builder.Services.AddHealthChecks().AddCheck<AccountStoreHealthCheck>("credentials-store", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        builder.Services.AddStoreLifecycle<IAccountStore>("credentials-store");
 
         builder.AddBusConsumers(bus => bus.AddConsumer<ScanStatusConsumer>());
         return builder;

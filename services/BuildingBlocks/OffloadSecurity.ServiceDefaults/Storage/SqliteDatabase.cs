@@ -1,3 +1,4 @@
+using Dapper;
 using Microsoft.Data.Sqlite;
 
 namespace OffloadSecurity.ServiceDefaults.Storage;
@@ -13,6 +14,8 @@ public sealed class SqliteDatabase(string path)
         DefaultTimeout = 30,
     }.ToString();
 
+    static SqliteDatabase() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
     public string Path { get; } = path;
 
     public async Task<SqliteConnection> OpenAsync(CancellationToken ct = default)
@@ -23,5 +26,11 @@ public sealed class SqliteDatabase(string path)
         pragma.CommandText = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;";
         await pragma.ExecuteNonQueryAsync(ct);
         return connection;
+    }
+
+    public async Task PingAsync(CancellationToken ct)
+    {
+        await using var connection = await OpenAsync(ct);
+        await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT 1", cancellationToken: ct));
     }
 }

@@ -1,9 +1,10 @@
+using OffloadSecurity.ServiceDefaults.Storage;
+
 namespace OffloadSecurity.Credentials.Accounts;
 
 /// <summary>The credentials service's accounts. Every operation is scoped to one tenant.</summary>
-public interface IAccountStore
+public interface IAccountStore : IStoreLifecycle
 {
-    Task InitializeAsync(CancellationToken ct);
     Task AddAsync(Account account, CancellationToken ct);
     Task<Account?> FindAsync(string tenantId, Guid accountId, CancellationToken ct);
     Task<IReadOnlyList<Account>> ListAsync(string tenantId, CancellationToken ct);

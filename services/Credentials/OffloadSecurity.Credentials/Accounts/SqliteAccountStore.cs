@@ -7,8 +7,6 @@ namespace OffloadSecurity.Credentials.Accounts;
 
 public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore
 {
-    static SqliteAccountStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
-
     public async Task InitializeAsync(CancellationToken ct)
     {
         await using var connection = await database.OpenAsync(ct);
@@ -32,6 +30,8 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore
             );
             """, cancellationToken: ct));
     }
+
+    public Task PingAsync(CancellationToken ct) => database.PingAsync(ct);
 
     public async Task AddAsync(Account account, CancellationToken ct)
     {

@@ -1,0 +1,25 @@
+using OffloadSecurity.Inventory.Findings;
+using OffloadSecurity.Inventory.Ingest;
+using OffloadSecurity.ServiceDefaults.Messaging;
+using OffloadSecurity.ServiceDefaults.Storage;
+
+namespace OffloadSecurity.Inventory;
+
+public static class InventoryModule
+{
+    /// <summary>The inventory: ingest consumers and the store behind the query API.</summary>
+    public static IHostApplicationBuilder AddInventory(this IHostApplicationBuilder builder)
+    {
+        var store = builder.Configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
+        builder.Services.AddSingleton<IInventoryStore>(new SqliteInventoryStore(new SqliteDatabase(store.SqlitePath("inventory.db"))));
+        builder.Services.AddStoreLifecycle<IInventoryStore>("inventory-store");
+        builder.AddBusConsumers(bus =>
+        {
+            bus.AddConsumer<FindingsObservedConsumer>();
+            bus.AddConsumer<SourceScanCompletedConsumer>();
+        });
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapInventoryApi(this IEndpointRouteBuilder app) => app.MapFindingsApi();
+}

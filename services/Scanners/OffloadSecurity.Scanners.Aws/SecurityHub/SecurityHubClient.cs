@@ -1,0 +1,95 @@
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using OffloadSecurity.Scanners.Aws.AwsApi;
+using OffloadSecurity.Scanners.Aws.Signing;
+
+namespace OffloadSecurity.Scanners.Aws.SecurityHub;
+
+/// <summary>
+/// AWS Security Hub over plain HTTP (rest-json protocol, SigV4 signing name <c>securityhub</c>).
+/// Errors become <see cref="AwsServiceException"/>; retries belong to the caller.
+/// </summary>
+public sealed class SecurityHubClient(
+    HttpClient httpClient, IOptions<AwsEndpointOptions> endpoints, TimeProvider? timeProvider = null)
+{
+    public const string ServiceName = "securityhub";
+
+    /// <summary>The largest page GetFindings allows (service-2.json: MaxResults 1..100).</summary>
+    public const int MaxPageSize = 100;
+
+    private readonly SigV4Signer _signer = new(timeProvider);
+
+    /// <summary>Reads every ACTIVE finding, one page at a time, starting at <paramref name="startToken"/> (null: the beginning).</summary>
+    public async IAsyncEnumerable<SecurityHubPage> GetFindingsAsync(
+        AwsCredentials credentials, string region, string? startToken,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        var token = startToken;
+        do
+        {
+            var page = await GetFindingsPageAsync(credentials, region, token, MaxPageSize, ct);
+            yield return page;
+            token = page.NextToken;
+        }
+        while (!string.IsNullOrEmpty(token));
+    }
+
+    /// <summary>One GetFindings call (<c>POST /findings</c>) with the filter RecordState EQUALS ACTIVE.</summary>
+    public async Task<SecurityHubPage> GetFindingsPageAsync(
+        AwsCredentials credentials, string region, string? nextToken, int maxResults, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxResults, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxResults, MaxPageSize);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoints.Value.Resolve(ServiceName, region), "findings"))
+        {
+            Content = new ByteArrayContent(GetFindingsBody(nextToken, maxResults)),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        await _signer.SignAsync(request, credentials, region, ServiceName, ct);
+
+        using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw await AwsServiceException.FromResponseAsync(response, ct);
+        }
+
+        await using var stream = await response.Content.ReadAsStreamAsync(ct);
+        using var json = await JsonDocument.ParseAsync(stream, cancellationToken: ct);
+        var findings = json.RootElement.TryGetProperty("Findings", out var array) && array.ValueKind == JsonValueKind.Array
+            ? array.EnumerateArray().Select(f => f.Clone()).ToList()
+            : [];
+        var next = json.RootElement.TryGetProperty("NextToken", out var t) && t.ValueKind == JsonValueKind.String
+            ? t.GetString()
+            : null;
+        return new SecurityHubPage(findings, string.IsNullOrEmpty(next) ? null : next);
+    }
+
+    private static byte[] GetFindingsBody(string? nextToken, int maxResults)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("Filters");
+            json.WriteStartArray("RecordState");
+            json.WriteStartObject();
+            json.WriteString("Value", "ACTIVE");
+            json.WriteString("Comparison", "EQUALS");
+            json.WriteEndObject();
+            json.WriteEndArray();
+            json.WriteEndObject();
+            if (!string.IsNullOrEmpty(nextToken))
+            {
+                json.WriteString("NextToken", nextToken);
+            }
+
+            json.WriteNumber("MaxResults", maxResults);
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+}

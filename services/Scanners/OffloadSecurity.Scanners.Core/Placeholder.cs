@@ -1,2 +1,0 @@
-namespace OffloadSecurity.Scanners.Core;
-internal static class Placeholder;
