@@ -1,2 +1,11 @@
-var app = WebApplication.CreateBuilder(args).Build();
+using OffloadSecurity.Gateway.Proxy;
+using OffloadSecurity.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddGateway();
+
+var app = builder.Build();
+app.UseServiceDefaults();
+app.MapGateway();
 app.Run();

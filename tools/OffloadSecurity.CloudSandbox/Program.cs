@@ -1,2 +1,9 @@
-var app = WebApplication.CreateBuilder(args).Build();
+using OffloadSecurity.CloudSandbox;
+
+// Local emulation of the cloud APIs (AWS Security Hub so far) on http://127.0.0.1:4566.
+var builder = WebApplication.CreateBuilder(args);
+builder.AddCloudSandbox();
+
+var app = builder.Build();
+app.MapCloudSandbox();
 app.Run();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using OffloadSecurity.Credentials.Accounts;
 using OffloadSecurity.Credentials.Broker;
 using OffloadSecurity.Credentials.Encryption;
@@ -14,7 +15,7 @@ public static class CredentialsModule
         var keys = KeyRing.FromConfiguration(builder.Configuration);
         builder.Services.AddSingleton(keys);
         builder.Services.AddSingleton<EnvelopeEncryption>();
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
 
         var store = builder.Configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
         builder.Services.AddSingleton<IAccountStore>(new SqliteAccountStore(new SqliteDatabase(store.SqlitePath("credentials.db"))));

@@ -1,0 +1,52 @@
+using Microsoft.AspNetCore.Http.Features;
+using OffloadSecurity.Scanners.Aws.Signing;
+
+namespace OffloadSecurity.CloudSandbox.Aws;
+
+/// <summary>
+/// Middleware: every request must carry a valid SigV4 signature from a configured access key, as AWS requires.
+/// On success the <see cref="AwsCaller"/> is set as a request feature; otherwise the request ends with a 403.
+/// </summary>
+internal sealed class AwsRequestAuthentication(RequestDelegate next, AwsAccounts accounts, TimeProvider time)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = context.Request;
+
+        // The body is part of the signature: read it once, then hand the endpoints a rewindable copy.
+        using var body = new MemoryStream();
+        await request.Body.CopyToAsync(body, context.RequestAborted);
+        body.Position = 0;
+        request.Body = body;
+
+        // Sign-checking needs the path exactly as the client sent it, before any decoding.
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path + request.QueryString;
+        var question = target.IndexOf('?', StringComparison.Ordinal);
+        var received = new ReceivedRequest(
+            request.Method,
+            question < 0 ? target : target[..question],
+            question < 0 ? "" : target[(question + 1)..],
+            request.Headers.SelectMany(h => h.Value.Select(v => KeyValuePair.Create(h.Key, v ?? ""))).ToList(),
+            body.ToArray());
+
+        var verification = SigV4Verifier.Verify(received, accounts.SecretFor, time.GetUtcNow());
+        if (!verification.IsValid)
+        {
+            await new AwsError(StatusCodes.Status403Forbidden, ErrorCode(verification.Failure), verification.Message)
+                .ExecuteAsync(context);
+            return;
+        }
+
+        context.Features.Set(new AwsCaller(
+            accounts.FindByAccessKey(verification.AccessKeyId!)!, verification.Region!, verification.Service!));
+        await next(context);
+    }
+
+    private static string ErrorCode(SigV4Failure failure) => failure switch
+    {
+        SigV4Failure.MissingAuthorization => "MissingAuthenticationTokenException",
+        SigV4Failure.MissingOrMalformedHeader => "IncompleteSignatureException",
+        SigV4Failure.UnknownAccessKey => "UnrecognizedClientException",
+        _ => "InvalidSignatureException",
+    };
+}

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Options;
+using OffloadSecurity.CloudSandbox.Aws;
+using OffloadSecurity.CloudSandbox.Aws.SecurityHub;
+
+namespace OffloadSecurity.CloudSandbox;
+
+public static class CloudSandboxExtensions
+{
+    public const string DefaultUrl = "http://127.0.0.1:4566";
+
+    /// <summary>Accounts from <c>Sandbox</c> configuration, loopback-only listening, the AWS services.</summary>
+    public static WebApplicationBuilder AddCloudSandbox(this WebApplicationBuilder builder)
+    {
+        var urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
+        if (string.IsNullOrWhiteSpace(urls))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+        else
+        {
+            EnsureLoopback(urls);
+        }
+
+        builder.Services.AddOptions<SandboxOptions>()
+            .Bind(builder.Configuration.GetSection(SandboxOptions.SectionName))
+            .PostConfigure(options =>
+            {
+                if (options.Aws.Accounts.Count == 0)
+                {
+                    options.Aws.Accounts.Add(SandboxAwsAccount.Demo);
+                }
+            })
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<SandboxOptions>, SandboxOptionsValidator>();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<AwsAccounts>();
+        return builder;
+    }
+
+    /// <summary>SigV4 authentication in front of every request, then each emulated service's routes.</summary>
+    public static WebApplication MapCloudSandbox(this WebApplication app)
+    {
+        app.UseMiddleware<AwsRequestAuthentication>();
+        app.MapSecurityHub();
+        return app;
+    }
+
+    private static void EnsureLoopback(string urls)
+    {
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var loopback = Uri.TryCreate(url, UriKind.Absolute, out var uri) &&
+                (uri.IsLoopback || uri.Host.Equals("localhost", StringComparison.OrdinalIgnoreCase));
+            if (!loopback)
+            {
+                throw new InvalidOperationException(
+                    $"The cloud sandbox listens on loopback only (it accepts well-known demo keys); '{url}' is not a loopback URL.");
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace OffloadSecurity.CloudSandbox;
+
+/// <summary>Configuration section <c>Sandbox</c>: the emulated cloud accounts.</summary>
+public sealed class SandboxOptions
+{
+    public const string SectionName = "Sandbox";
+
+    public AwsSandboxOptions Aws { get; set; } = new();
+}
+
+public sealed class AwsSandboxOptions
+{
+    /// <summary><c>Sandbox:Aws:Accounts</c>. When empty, <see cref="SandboxAwsAccount.Demo"/> is used.</summary>
+    public List<SandboxAwsAccount> Accounts { get; set; } = [];
+}
+
+public sealed class SandboxAwsAccount
+{
+    public string AccountId { get; set; } = "";
+
+    public string AccessKeyId { get; set; } = "";
+
+    public string SecretAccessKey { get; set; } = "";
+
+    /// <summary>How many Security Hub findings (ACTIVE and ARCHIVED) the account has in each region.</summary>
+    public int SecurityHubFindings { get; set; } = 250;
+
+    /// <summary>The account that exists when none is configured. Its secret is public: it only opens the sandbox.</summary>
+    public static SandboxAwsAccount Demo => new()
+    {
+        AccountId = "123456789012",
+        AccessKeyId = "AKIASANDBOXDEMO00001",
+        SecretAccessKey = "sandbox/demo/SECRET/not-a-real-aws-key/0001",
+    };
+}
+
+/// <summary>Rejects bad account configuration at start-up, naming the field.</summary>
+internal sealed partial class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
+{
+    public const int MaxFindingsPerRegion = 1_000_000;
+
+    public ValidateOptionsResult Validate(string? name, SandboxOptions options)
+    {
+        var errors = new List<string>();
+        for (var i = 0; i < options.Aws.Accounts.Count; i++)
+        {
+            var account = options.Aws.Accounts[i];
+            var field = $"Sandbox:Aws:Accounts:{i}";
+            if (!AccountIdPattern().IsMatch(account.AccountId))
+            {
+                errors.Add($"{field}:AccountId must be 12 digits.");
+            }
+
+            if (string.IsNullOrWhiteSpace(account.AccessKeyId))
+            {
+                errors.Add($"{field}:AccessKeyId is required.");
+            }
+
+            if (string.IsNullOrWhiteSpace(account.SecretAccessKey))
+            {
+                errors.Add($"{field}:SecretAccessKey is required.");
+            }
+
+            if (account.SecurityHubFindings is < 0 or > MaxFindingsPerRegion)
+            {
+                errors.Add($"{field}:SecurityHubFindings must be between 0 and {MaxFindingsPerRegion}.");
+            }
+        }
+
+        errors.AddRange(options.Aws.Accounts
+            .GroupBy(a => a.AccessKeyId, StringComparer.Ordinal)
+            .Where(g => g.Count() > 1)
+            .Select(g => $"Sandbox:Aws:Accounts: AccessKeyId '{g.Key}' is used by more than one account."));
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    [GeneratedRegex("^[0-9]{12}$", RegexOptions.CultureInvariant)]
+    private static partial Regex AccountIdPattern();
+}
