@@ -76,3 +76,11 @@ public static class GatewayModule
         return app;
     }
 }
+
+/// <summary>Names this service's assembly, so tests can host its real Program with WebApplicationFactory.</summary>
+public sealed class GatewayEntryPoint
+{
+    private GatewayEntryPoint()
+    {
+    }
+}

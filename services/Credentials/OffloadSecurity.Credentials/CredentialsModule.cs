@@ -28,3 +28,11 @@ public static class CredentialsModule
     public static IEndpointRouteBuilder MapCredentialsApi(this IEndpointRouteBuilder app) =>
         app.MapAccountsApi().MapCredentialBrokerApi();
 }
+
+/// <summary>Names this service's assembly, so tests can host its real Program with WebApplicationFactory.</summary>
+public sealed class CredentialsEntryPoint
+{
+    private CredentialsEntryPoint()
+    {
+    }
+}

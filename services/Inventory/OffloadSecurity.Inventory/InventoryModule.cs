@@ -23,3 +23,11 @@ public static class InventoryModule
 
     public static IEndpointRouteBuilder MapInventoryApi(this IEndpointRouteBuilder app) => app.MapFindingsApi();
 }
+
+/// <summary>Names this service's assembly, so tests can host its real Program with WebApplicationFactory.</summary>
+public sealed class InventoryEntryPoint
+{
+    private InventoryEntryPoint()
+    {
+    }
+}

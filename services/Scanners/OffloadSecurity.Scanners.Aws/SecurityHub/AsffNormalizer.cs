@@ -13,10 +13,11 @@ namespace OffloadSecurity.Scanners.Aws.SecurityHub;
 public static class AsffNormalizer
 {
     private const string ResourceNameKey = "Name";
-
-    private static readonly string[] DetectionTypes = ["TTPs", "Effects", "Unusual Behaviors", "Sensitive Data Identifications"];
     private const string VulnerabilityTypes = "Software and Configuration Checks/Vulnerabilities";
     private const string ComplianceTypes = "Software and Configuration Checks/Industry and Regulatory Standards";
+
+    /// <summary>ASFF type namespaces of threat findings (Macie's sensitive-data findings included).</summary>
+    private static readonly string[] DetectionTypes = ["TTPs", "Effects", "Unusual Behaviors", "Sensitive Data Identifications"];
 
     /// <summary>Properties of <c>Resources[].Details.&lt;Type&gt;</c> that hold the resource's name.</summary>
     private static readonly string[] DetailNameKeys =
@@ -61,6 +62,7 @@ public static class AsffNormalizer
         var isGuardDuty = IsGuardDuty(asff, productName);
         var severity = SeverityOf(asff, isGuardDuty);
         var region = Text(asff, "Region") ?? Text(FirstResource(asff), "Region");
+        var cloudAccountId = CloudAccountOf(asff);
 
         return new NormalizedFinding
         {
@@ -74,12 +76,12 @@ public static class AsffNormalizer
             Remediation = Text(asff, "Remediation", "Recommendation", "Text"),
             RemediationUrl = Text(asff, "Remediation", "Recommendation", "Url"),
             Provider = CloudProvider.Aws,
-            CloudAccountId = CloudAccountOf(asff),
+            CloudAccountId = cloudAccountId,
             Region = region,
             Source = context.Source,
             NativeId = id,
             ProductName = productName,
-            Resource = ResourceOf(asff, region, id),
+            Resource = ResourceOf(asff, region, cloudAccountId ?? id),
             FirstObservedAt = Timestamp(asff, "FirstObservedAt") ?? Timestamp(asff, "CreatedAt"),
             UpdatedAt = Timestamp(asff, "UpdatedAt") ?? Timestamp(asff, "LastObservedAt") ?? Timestamp(asff, "CreatedAt"),
             Compliance = ComplianceOf(asff),
@@ -241,12 +243,13 @@ public static class AsffNormalizer
 
     /// <summary>
     /// <c>Resources[0]</c>. The contract holds one resource; the others stay in <see cref="NormalizedFinding.RawJson"/>.
+    /// Without resources (ASFF requires them), the AWS account stands in, else the finding itself.
     /// </summary>
-    private static ResourceRef ResourceOf(JsonElement asff, string? findingRegion, string findingId)
+    private static ResourceRef ResourceOf(JsonElement asff, string? findingRegion, string fallbackId)
     {
         var resource = FirstResource(asff);
         var type = Text(resource, "Type") ?? "Other";
-        var id = Text(resource, "Id") ?? CloudAccountOf(asff) ?? findingId;
+        var id = Text(resource, "Id") ?? fallbackId;
         var tags = TagsOf(Get(resource, "Tags"));
         var name = DetailName(Get(resource, "Details", type))
             ?? tags.GetValueOrDefault(ResourceNameKey)
@@ -365,35 +368,12 @@ public static class AsffNormalizer
         return score;
     }
 
-    /// <summary>ISO 8601 as ASFF requires; also the "yyyy-MM-dd HH:mm:ss.fffffffff" some pipelines write (UTC assumed).</summary>
-    private static DateTimeOffset? Timestamp(JsonElement asff, string name)
-    {
-        if (Text(asff, name) is not { } text)
-        {
-            return null;
-        }
-
-        const DateTimeStyles Styles = DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal;
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, Styles, out var parsed))
-        {
-            return parsed;
-        }
-
-        // .NET reads at most 7 fractional digits: drop nanoseconds.
-        var dot = text.LastIndexOf('.');
-        if (dot > 0)
-        {
-            var digits = text.AsSpan(dot + 1).IndexOfAnyExceptInRange('0', '9');
-            var end = digits < 0 ? text.Length : dot + 1 + digits;
-            if (end - dot - 1 > 7
-                && DateTimeOffset.TryParse(text[..(dot + 8)] + text[end..], CultureInfo.InvariantCulture, Styles, out parsed))
-            {
-                return parsed;
-            }
-        }
-
-        return null;
-    }
+    /// <summary>ISO 8601 as ASFF requires; also "yyyy-MM-dd HH:mm:ss.fffffffff" as some pipelines write it (UTC assumed).</summary>
+    private static DateTimeOffset? Timestamp(JsonElement asff, string name) =>
+        Text(asff, name) is { } text && DateTimeOffset.TryParse(
+            text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var parsed)
+            ? parsed
+            : null;
 
     private static JsonElement? Get(JsonElement? element, params string[] path)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace OffloadSecurity.CloudSandbox.Aws.SecurityHub;
 
@@ -17,7 +18,7 @@ internal static class SecurityHubEndpoints
         return routes;
     }
 
-    private static async Task<IResult> GetFindingsAsync(HttpContext context)
+    private static async Task<IResult> GetFindingsAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var caller = context.Features.GetRequiredFeature<AwsCaller>();
         if (caller.Service != ServiceName)
@@ -28,7 +29,7 @@ internal static class SecurityHubEndpoints
         GetFindingsRequest request;
         try
         {
-            using var json = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            using var json = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: cancellationToken);
             request = GetFindingsRequest.Read(json.RootElement);
         }
         catch (JsonException)
@@ -62,8 +63,10 @@ internal static class SecurityHubEndpoints
                 if (Matches(index))
                 {
                     FindingGenerator.Write(writer, account, caller.Region, index);
-                    written++;
-                    await writer.FlushAsync(context.RequestAborted);
+                    if (++written % 20 == 0)
+                    {
+                        await writer.FlushAsync(cancellationToken);
+                    }
                 }
             }
 
@@ -81,7 +84,7 @@ internal static class SecurityHubEndpoints
             }
 
             writer.WriteEndObject();
-            await writer.FlushAsync(context.RequestAborted);
+            await writer.FlushAsync(cancellationToken);
         }, "application/json");
     }
 
@@ -130,14 +133,19 @@ internal static class SecurityHubEndpoints
             if (body.TryGetProperty("Filters", out var all) && all.ValueKind == JsonValueKind.Object &&
                 all.TryGetProperty("RecordState", out var recordState))
             {
-                foreach (var filter in recordState.ValueKind == JsonValueKind.Array ? recordState.EnumerateArray() : default)
+                const string Invalid = "Filters.RecordState must be a list of { Value, Comparison: EQUALS or NOT_EQUALS }.";
+                if (recordState.ValueKind != JsonValueKind.Array)
                 {
-                    var value = filter.TryGetProperty("Value", out var v) ? v.GetString() : null;
-                    var comparison = filter.TryGetProperty("Comparison", out var c) ? c.GetString() : null;
+                    throw new InvalidInputException(Invalid);
+                }
+
+                foreach (var filter in recordState.EnumerateArray())
+                {
+                    var value = StringMember(filter, "Value");
+                    var comparison = StringMember(filter, "Comparison");
                     if (value is null || comparison is not ("EQUALS" or "NOT_EQUALS"))
                     {
-                        throw new InvalidInputException(
-                            "Filters.RecordState: each filter needs a Value and a Comparison of EQUALS or NOT_EQUALS.");
+                        throw new InvalidInputException(Invalid);
                     }
 
                     filters.Add((value, comparison));
@@ -146,5 +154,11 @@ internal static class SecurityHubEndpoints
 
             return new GetFindingsRequest(maxResults, string.IsNullOrEmpty(nextToken) ? null : nextToken, filters);
         }
+
+        private static string? StringMember(JsonElement element, string name) =>
+            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var member) &&
+            member.ValueKind == JsonValueKind.String
+                ? member.GetString()
+                : null;
     }
 }

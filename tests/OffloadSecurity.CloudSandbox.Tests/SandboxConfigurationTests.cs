@@ -1,0 +1,73 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using OffloadSecurity.CloudSandbox.Aws.SecurityHub;
+using OffloadSecurity.CloudSandbox.Tests.Aws;
+using OffloadSecurity.Scanners.Aws.AwsApi;
+using OffloadSecurity.Scanners.Aws.SecurityHub;
+
+namespace OffloadSecurity.CloudSandbox.Tests;
+
+public sealed class SandboxConfigurationTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Without_configuration_the_demo_account_exists_with_250_findings_per_region()
+    {
+        await using var sandbox = new SandboxServer();
+        using var http = new HttpClient();
+        var client = new SecurityHubClient(http, Options.Create(new AwsEndpointOptions { ServiceUrl = sandbox.Address.ToString() }));
+        var demo = SandboxAwsAccount.Demo;
+
+        var first = await client.GetFindingsPageAsync(demo.Credentials(), "us-east-1", null, 100, Ct);
+
+        demo.AccountId.ShouldBe("123456789012");
+        demo.AccessKeyId.ShouldBe("AKIASANDBOXDEMO00001");
+        first.Findings.Count.ShouldBe(100);
+        first.Findings.ShouldAllBe(f => f.GetProperty("AwsAccountId").GetString() == "123456789012");
+    }
+
+    [Fact]
+    public async Task Accounts_come_from_the_Sandbox_configuration_section()
+    {
+        await using var sandbox = new SandboxServer
+        {
+            ConfigureHost = web => web
+                .UseSetting("Sandbox:Aws:Accounts:0:AccountId", "999988887777")
+                .UseSetting("Sandbox:Aws:Accounts:0:AccessKeyId", "AKIACONFIGURED000001")
+                .UseSetting("Sandbox:Aws:Accounts:0:SecretAccessKey", "configured-secret")
+                .UseSetting("Sandbox:Aws:Accounts:0:SecurityHubFindings", "3"),
+        };
+        using var http = new HttpClient();
+        var client = new SecurityHubClient(http, Options.Create(new AwsEndpointOptions { ServiceUrl = sandbox.Address.ToString() }));
+        var credentials = new Scanners.Aws.Signing.AwsCredentials("AKIACONFIGURED000001", "configured-secret");
+
+        var pages = await client.GetFindingsAsync(credentials, "us-east-1", null, Ct).ToListAsync(Ct);
+
+        pages.SelectMany(p => p.Findings).Count()
+            .ShouldBe(Enumerable.Range(0, 3).Count(i => FindingGenerator.RecordState("999988887777", "us-east-1", i) == "ACTIVE"));
+        var demoError = await Should.ThrowAsync<AwsServiceException>(
+            client.GetFindingsPageAsync(SandboxAwsAccount.Demo.Credentials(), "us-east-1", null, 1, Ct));
+        demoError.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public void Refuses_to_start_with_an_invalid_account_naming_the_field()
+    {
+        var bad = SandboxServer.Account("123456789012");
+        bad.AccountId = "12345";
+        using var sandbox = new SandboxServer(bad);
+
+        var error = Should.Throw<OptionsValidationException>(() => sandbox.Address);
+
+        error.Message.ShouldContain("Sandbox:Aws:Accounts:0:AccountId must be 12 digits");
+    }
+
+    [Fact]
+    public void Refuses_to_listen_beyond_loopback()
+    {
+        using var sandbox = new SandboxServer { ConfigureHost = web => web.UseSetting("urls", "http://0.0.0.0:4566") };
+
+        Should.Throw<InvalidOperationException>(() => sandbox.Address).Message.ShouldContain("loopback only");
+    }
+}
