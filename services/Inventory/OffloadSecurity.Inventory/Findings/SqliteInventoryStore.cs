@@ -226,7 +226,15 @@ public sealed class SqliteInventoryStore(SqliteDatabase database) : IInventorySt
 
     private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("O");
 
-    private sealed record SourceScanRow(string AccountId, bool Complete, long BatchCount, string StartedAt, string FinishedAt, long Received);
+    private sealed record SourceScanRow
+    {
+        public string AccountId { get; init; } = "";
+        public bool Complete { get; init; }
+        public long BatchCount { get; init; }
+        public string StartedAt { get; init; } = "";
+        public string FinishedAt { get; init; } = "";
+        public long Received { get; init; }
+    }
 
     private sealed record FindingRow
     {
