@@ -28,12 +28,15 @@ public sealed class SandboxAwsAccount
     /// <summary>How many Security Hub findings (ACTIVE and ARCHIVED) the account has in each region.</summary>
     public int SecurityHubFindings { get; set; } = 250;
 
-    /// <summary>The account that exists when none is configured. Its secret is public: it only opens the sandbox.</summary>
+    /// <summary>
+    /// The account that exists when none is configured. Its secret is public (it only opens the sandbox) and shaped
+    /// like a real one (40 base64 characters), so the credentials service accepts it.
+    /// </summary>
     public static SandboxAwsAccount Demo => new()
     {
         AccountId = "123456789012",
         AccessKeyId = "AKIASANDBOXDEMO00001",
-        SecretAccessKey = "sandbox/demo/SECRET/not-a-real-aws-key/0001",
+        SecretAccessKey = "sandbox/DEMO/secret/not+a+real+aws+key01",
     };
 }
 

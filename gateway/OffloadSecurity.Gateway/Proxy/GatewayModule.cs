@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration.Json;
 using System.Globalization;
 using System.Threading.RateLimiting;
 using OffloadSecurity.ServiceDefaults.Auth;
@@ -16,16 +17,16 @@ public static class GatewayModule
     public const string PerTenantRateLimit = "per-tenant";
 
     /// <summary>
-    /// The public door: YARP with explicit routes per service prefix (from <c>gateway.routes.json</c>, overridable
-    /// by any configuration source), each naming its authorization and rate-limit policy; per-tenant rate limits.
+    /// The public door: YARP with explicit routes per service prefix (from the embedded <c>gateway.routes.json</c>,
+    /// overridable by any configuration source), each naming its authorization and rate-limit policy; per-tenant rate limits.
     /// </summary>
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
     {
-        builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        // The built-in routes come first, so any configuration source (settings, environment) can override them.
+        builder.Configuration.Sources.Insert(0, new JsonStreamConfigurationSource
         {
-            Path = Path.Combine(AppContext.BaseDirectory, "gateway.routes.json"),
-            Optional = false,
-            ReloadOnChange = false,
+            Stream = typeof(GatewayModule).Assembly.GetManifestResourceStream("gateway.routes.json")
+                ?? throw new InvalidOperationException("gateway.routes.json is not embedded in the gateway assembly."),
         });
         var options = builder.Configuration.GetSection("Gateway").Get<GatewayOptions>() ?? new GatewayOptions();
         builder.Services.AddSingleton(options);

@@ -1,2 +1,12 @@
-var app = WebApplication.CreateBuilder(args).Build();
+using OffloadSecurity.Scanners.Aws;
+using OffloadSecurity.ServiceDefaults;
+using OffloadSecurity.ServiceDefaults.Messaging;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+builder.AddAwsScanner();
+builder.AddOffloadBus();
+
+var app = builder.Build();
+app.UseServiceDefaults();
 app.Run();

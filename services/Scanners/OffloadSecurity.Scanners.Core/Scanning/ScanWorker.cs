@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OffloadSecurity.Contracts.Scanning;
@@ -17,23 +18,23 @@ public sealed class ScanningOptions
 
 /// <summary>Runs queued scans with bounded concurrency and reports each one's start and end on the bus.</summary>
 public sealed partial class ScanWorker(
-    ScanQueue queue, IEnumerable<IProviderScanner> scanners, IBus bus, ScanningOptions options, TimeProvider clock,
+    ScanQueue queue, IServiceScopeFactory scopes, IBus bus, ScanningOptions options, TimeProvider clock,
     ILogger<ScanWorker> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var byProvider = scanners.ToDictionary(s => s.Provider);
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken) =>
         await Parallel.ForEachAsync(
             queue.Reader.ReadAllAsync(stoppingToken),
             new ParallelOptions { MaxDegreeOfParallelism = options.MaxConcurrentScans, CancellationToken = stoppingToken },
             async (job, ct) =>
             {
-                if (byProvider.TryGetValue(job.Provider, out var scanner))
+                // A scope per scan: scanners and their HTTP clients live as long as the scan, no longer.
+                await using var scope = scopes.CreateAsyncScope();
+                var scanner = scope.ServiceProvider.GetServices<IProviderScanner>().FirstOrDefault(s => s.Provider == job.Provider);
+                if (scanner is not null)
                 {
                     await RunAsync(scanner, job, ct);
                 }
             });
-    }
 
     private async Task RunAsync(IProviderScanner scanner, ScanJob job, CancellationToken stoppingToken)
     {

@@ -1,0 +1,29 @@
+using OffloadSecurity.Scanners.Aws.AwsApi;
+using OffloadSecurity.Scanners.Aws.Scanning;
+using OffloadSecurity.Scanners.Aws.SecurityHub;
+using OffloadSecurity.Scanners.Core;
+using OffloadSecurity.ServiceDefaults.Messaging;
+
+namespace OffloadSecurity.Scanners.Aws;
+
+public static class AwsScannerModule
+{
+    /// <summary>The AWS scanner: Security Hub client, the scanner, and its scan-request consumer.</summary>
+    public static IHostApplicationBuilder AddAwsScanner(this IHostApplicationBuilder builder)
+    {
+        builder.AddScannerCore();
+        builder.Services.Configure<AwsEndpointOptions>(builder.Configuration.GetSection(AwsEndpointOptions.SectionName));
+        builder.Services.AddHttpClient<SecurityHubClient>(http => http.Timeout = TimeSpan.FromSeconds(60));
+        builder.Services.AddScoped<IProviderScanner, AwsScanner>();
+        builder.AddBusConsumers(bus => bus.AddConsumer<AwsScanRequestConsumer>());
+        return builder;
+    }
+}
+
+/// <summary>Names this service's assembly, so tests can host its real Program with WebApplicationFactory.</summary>
+public sealed class AwsScannerEntryPoint
+{
+    private AwsScannerEntryPoint()
+    {
+    }
+}
