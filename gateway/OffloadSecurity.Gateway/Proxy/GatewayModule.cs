@@ -1,6 +1,6 @@
-using Microsoft.Extensions.Configuration.Json;
 using System.Globalization;
 using System.Threading.RateLimiting;
+using Microsoft.Extensions.Configuration.Json;
 using OffloadSecurity.ServiceDefaults.Auth;
 
 namespace OffloadSecurity.Gateway.Proxy;

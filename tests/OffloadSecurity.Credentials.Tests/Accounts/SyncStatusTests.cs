@@ -29,7 +29,10 @@ public class SyncStatusTests(CredentialsHost service) : IClassFixture<Credential
         var next = Guid.NewGuid();
         await Publish(new ScanCompleted
         {
-            TenantId = tenant, AccountId = account.Id, ScanId = next, CompletedAt = t0.AddMinutes(1),
+            TenantId = tenant,
+            AccountId = account.Id,
+            ScanId = next,
+            CompletedAt = t0.AddMinutes(1),
             Sources = [new SourceSummary { Source = "aws.securityhub", Complete = true, Findings = 3 }],
         });
         var synced = await Until(client, account.Id, SyncStatus.Synced);

@@ -214,7 +214,11 @@ public sealed class AsffCorpusTests
 
         finding.Vulnerabilities.ShouldHaveSingleItem().ShouldBe(new VulnerabilityRef
         {
-            Id = "CVE-2024-1234", CvssScore = 7.5, Package = "aa", InstalledVersion = "1.2.0", FixedVersion = "abc[2.0]",
+            Id = "CVE-2024-1234",
+            CvssScore = 7.5,
+            Package = "aa",
+            InstalledVersion = "1.2.0",
+            FixedVersion = "abc[2.0]",
         });
         finding.RawJson.ShouldContain("\"EpssScore\": \"0.00239\"");
     }
@@ -339,7 +343,10 @@ public sealed class AsffCorpusTests
         finding.Resource.Name.ShouldBe("sas-log4j-test");
         finding.Vulnerabilities.ShouldHaveSingleItem().ShouldBe(new VulnerabilityRef
         {
-            Id = "CVE-2021-44228", CvssScore = 10, Package = "org.apache.logging.log4j:log4j-api", InstalledVersion = "2.14.1",
+            Id = "CVE-2021-44228",
+            CvssScore = 10,
+            Package = "org.apache.logging.log4j:log4j-api",
+            InstalledVersion = "2.14.1",
         });
     }
 

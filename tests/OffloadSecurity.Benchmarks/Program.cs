@@ -1,0 +1,1 @@
+Console.WriteLine("usage: OffloadSecurity.Benchmarks <benchmark>; none yet");
