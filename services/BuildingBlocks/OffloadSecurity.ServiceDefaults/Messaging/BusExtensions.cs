@@ -32,6 +32,14 @@ public static class BusExtensions
         builder.Services.AddSingleton(options);
         var registrations = BusRegistrations.From(builder.Services);
 
+        // A host serves only once its queues are bound: a message published at start-up is never lost for want of a binding.
+        builder.Services.Configure<MassTransitHostOptions>(host =>
+        {
+            host.WaitUntilStarted = true;
+            host.StartTimeout = TimeSpan.FromSeconds(60);
+            host.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetEndpointNameFormatter(new KebabCaseEndpointNameFormatter(options.EntityPrefix, includeNamespace: false));
