@@ -2,6 +2,7 @@ using OffloadSecurity.Scanners.Aws.AwsApi;
 using OffloadSecurity.Scanners.Aws.Scanning;
 using OffloadSecurity.Scanners.Aws.SecurityHub;
 using OffloadSecurity.Scanners.Core;
+using OffloadSecurity.Scanners.Core.RateLimiting;
 using OffloadSecurity.ServiceDefaults.Messaging;
 
 namespace OffloadSecurity.Scanners.Aws;
@@ -13,6 +14,9 @@ public static class AwsScannerModule
     {
         builder.AddScannerCore();
         builder.Services.Configure<AwsEndpointOptions>(builder.Configuration.GetSection(AwsEndpointOptions.SectionName));
+        builder.Services.AddSingleton(builder.Configuration.GetSection(AwsRetryOptions.SectionName).Get<AwsRetryOptions>() ?? new AwsRetryOptions());
+        builder.Services.AddSingleton<ApiRateLimiters>();
+        builder.Services.AddSingleton<AwsCallPolicy>();
         builder.Services.AddHttpClient<SecurityHubClient>(http => http.Timeout = TimeSpan.FromSeconds(60));
         builder.Services.AddScoped<IProviderScanner, AwsScanner>();
         builder.AddBusConsumers(bus => bus.AddConsumer<AwsScanRequestConsumer>());

@@ -12,7 +12,7 @@ namespace OffloadSecurity.Scanners.Aws.SecurityHub;
 /// Errors become <see cref="AwsServiceException"/>; retries belong to the caller.
 /// </summary>
 public sealed class SecurityHubClient(
-    HttpClient httpClient, IOptions<AwsEndpointOptions> endpoints, TimeProvider? timeProvider = null)
+    HttpClient httpClient, IOptions<AwsEndpointOptions> endpoints, TimeProvider? timeProvider = null, AwsCallPolicy? policy = null)
 {
     public const string ServiceName = "securityhub";
 
@@ -21,7 +21,10 @@ public sealed class SecurityHubClient(
 
     private readonly SigV4Signer _signer = new(timeProvider);
 
-    /// <summary>Reads every ACTIVE finding, one page at a time, starting at <paramref name="startToken"/> (null: the beginning).</summary>
+    /// <summary>
+    /// Reads every ACTIVE finding, one page at a time, starting at <paramref name="startToken"/> (null: the beginning).
+    /// With a call policy, pages are fetched within GetFindings' documented rate and throttled or failed calls retried.
+    /// </summary>
     public async IAsyncEnumerable<SecurityHubPage> GetFindingsAsync(
         AwsCredentials credentials, string region, string? startToken,
         [EnumeratorCancellation] CancellationToken ct)
@@ -29,7 +32,11 @@ public sealed class SecurityHubClient(
         var token = startToken;
         do
         {
-            var page = await GetFindingsPageAsync(credentials, region, token, MaxPageSize, ct);
+            var pageToken = token;
+            var page = policy is null
+                ? await GetFindingsPageAsync(credentials, region, pageToken, MaxPageSize, ct)
+                : await policy.ExecuteAsync("GetFindings", AwsCallPolicy.SecurityHubGetFindings, credentials.AccessKeyId, region,
+                    attemptCt => GetFindingsPageAsync(credentials, region, pageToken, MaxPageSize, attemptCt), ct);
             yield return page;
             token = page.NextToken;
         }
