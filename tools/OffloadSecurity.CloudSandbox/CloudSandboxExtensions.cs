@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using OffloadSecurity.CloudSandbox.Aws;
 using OffloadSecurity.CloudSandbox.Aws.SecurityHub;
+using OffloadSecurity.CloudSandbox.Aws.Sts;
+using OffloadSecurity.CloudSandbox.Aws.Throttling;
 
 namespace OffloadSecurity.CloudSandbox;
 
@@ -34,14 +36,19 @@ public static class CloudSandboxExtensions
         builder.Services.AddSingleton<IValidateOptions<SandboxOptions>, SandboxOptionsValidator>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AwsAccounts>();
+        builder.Services.AddSingleton(sp => new SandboxControl(sp.GetRequiredService<AwsAccounts>()));
+        builder.Services.AddSingleton(builder.Configuration.GetSection(SandboxThrottlingOptions.SectionName).Get<SandboxThrottlingOptions>() ?? new SandboxThrottlingOptions());
+        builder.Services.AddSingleton<SandboxThrottling>();
+        builder.Services.AddSandboxSts(builder.Configuration);
         return builder;
     }
 
     /// <summary>SigV4 authentication in front of every request, then each emulated service's routes.</summary>
     public static WebApplication MapCloudSandbox(this WebApplication app)
     {
-        app.UseMiddleware<AwsRequestAuthentication>();
+        app.UseMiddleware<StsAuthentication>();
         app.MapSecurityHub();
+        app.MapSts();
         return app;
     }
 

@@ -8,6 +8,12 @@ builder.AddCredentials();
 builder.AddOffloadBus();
 
 var app = builder.Build();
+if (await app.RunCommandAsync(args) is { } exitCode)
+{
+    return exitCode;
+}
+
 app.UseServiceDefaults();
 app.MapCredentialsApi();
-app.Run();
+await app.RunAsync();
+return 0;

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using OffloadSecurity.Contracts.Accounts;
 using OffloadSecurity.Credentials.Accounts;
 using OffloadSecurity.ServiceDefaults.Auth;
@@ -10,16 +9,10 @@ namespace OffloadSecurity.Credentials.Tests.Accounts;
 
 public class AccountsApiTests(CredentialsHost service) : IClassFixture<CredentialsHost>
 {
-    // Planted secret: a valid-looking AWS secret nobody else uses, searched for everywhere afterwards.
-    private static readonly string PlantedSecret = "PLANTED" + Guid.NewGuid().ToString("N") + "X";
+    // Planted secret: the sandbox account's real secret, nobody else uses it; searched for everywhere afterwards.
+    private string PlantedSecret => service.Aws.SecretAccessKey;
 
-    private static object AwsBody(string? secret = null, string accessKeyId = "AKIAIOSFODNN7EXAMPLE") => new
-    {
-        provider = "Aws",
-        displayName = "prod",
-        regions = new[] { "eu-west-1" },
-        aws = new { accessKeyId, secretAccessKey = secret ?? PlantedSecret },
-    };
+    private object AwsBody() => service.Aws.KeysBody();
 
     [Fact]
     public async Task Connecting_an_aws_account_stores_it_encrypted_and_announces_it_without_the_secret()
@@ -40,7 +33,7 @@ public class AccountsApiTests(CredentialsHost service) : IClassFixture<Credentia
         published.TenantId.ShouldBe(tenant);
         JsonSerializer.Serialize(published).ShouldNotContain(PlantedSecret);
 
-        var stored = await ReadAllDatabaseText();
+        var stored = await CredentialsDatabase.ReadAllTextAsync(service.DataDirectory);
         stored.ShouldNotContain(PlantedSecret);
         service.Host.Logs.ShouldNotContain(line => line.Contains(PlantedSecret));
     }
@@ -117,24 +110,5 @@ public class AccountsApiTests(CredentialsHost service) : IClassFixture<Credentia
         (await admin.PostAsJsonAsync("internal/credentials/aws", request, TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await otherService.PostAsJsonAsync("internal/credentials/aws", request, TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         (await ownService.PostAsJsonAsync("internal/credentials/aws", request, TestContext.Current.CancellationToken)).StatusCode.ShouldBe(HttpStatusCode.OK);
-    }
-
-    private async Task<string> ReadAllDatabaseText()
-    {
-        await using var connection = new SqliteConnection($"Data Source={Path.Combine(service.DataDirectory, "credentials.db")}");
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT * FROM accounts";
-        await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
-        var text = new System.Text.StringBuilder();
-        while (await reader.ReadAsync(TestContext.Current.CancellationToken))
-        {
-            for (var i = 0; i < reader.FieldCount; i++)
-            {
-                text.Append(reader.GetValue(i) is byte[] blob ? System.Text.Encoding.Latin1.GetString(blob) : reader.GetValue(i)).Append('|');
-            }
-        }
-
-        return text.ToString();
     }
 }

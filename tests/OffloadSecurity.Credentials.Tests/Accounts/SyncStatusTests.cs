@@ -14,7 +14,7 @@ public class SyncStatusTests(CredentialsHost service) : IClassFixture<Credential
     {
         const string tenant = "tenant-status";
         using var client = service.Client(tenant);
-        var body = new { provider = "Aws", displayName = "prod", aws = new { accessKeyId = "AKIAIOSFODNN7EXAMPLE", secretAccessKey = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" } };
+        var body = service.Aws.KeysBody();
         var account = await (await client.PostAsJsonAsync("api/accounts", body, Ct)).Content.ReadFromJsonAsync<AccountView>(Ct);
         var scan = Guid.NewGuid();
         var t0 = DateTimeOffset.UtcNow;

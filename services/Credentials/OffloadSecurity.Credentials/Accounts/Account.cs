@@ -31,7 +31,21 @@ public sealed record Account
     public DateTimeOffset? StatusChangedAt { get; init; }
     public DateTimeOffset? LastSyncedAt { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>How often the schedule re-syncs the account (default every 6 hours).</summary>
+    public int SyncIntervalMinutes { get; init; } = DefaultSyncIntervalMinutes;
+
+    /// <summary>When the schedule next asks for a scan; null once disconnected.</summary>
+    public DateTimeOffset? NextSyncAt { get; init; }
+
+    /// <summary>The identity the connection test saw (e.g. the caller ARN); not a secret.</summary>
+    public string? ConnectedAs { get; init; }
+
+    public const int DefaultSyncIntervalMinutes = 360;
 }
+
+/// <summary>What <c>PATCH /api/accounts/{id}</c> may change; null leaves a field as it is.</summary>
+public sealed record AccountChanges(string? DisplayName, IReadOnlyList<string>? Regions, int? SyncIntervalMinutes);
 
 /// <summary>A status change driven by a scan event; applied only if it is not older than the current status.</summary>
 public sealed record StatusChange(Guid ScanId, SyncStatus Status, string? Message, DateTimeOffset At);

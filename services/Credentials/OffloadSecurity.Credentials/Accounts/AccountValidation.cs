@@ -10,6 +10,66 @@ public static partial class AccountValidation
 {
     public const int MaxDisplayName = 100;
     public const int MaxRegions = 40;
+    public const int MinSyncIntervalMinutes = 15;
+    public const int MaxSyncIntervalMinutes = 7 * 24 * 60;
+
+    /// <summary>Validation of a <c>PATCH</c>: the same rules as on connect, for the fields that are present.</summary>
+    public static Dictionary<string, string[]> ValidateUpdate(UpdateAccountRequest request, CloudProvider provider)
+    {
+        var errors = new Dictionary<string, string[]>();
+        void Error(string field, string message) => errors[field] = [message];
+        if (request.DisplayName is null && request.Regions is null && request.SyncIntervalMinutes is null)
+        {
+            Error("body", "Give at least one of displayName, regions, syncIntervalMinutes.");
+        }
+
+        if (request.DisplayName is not null)
+        {
+            ValidateDisplayName(request.DisplayName, Error);
+        }
+
+        ValidateRegions(request.Regions, provider, Error);
+        ValidateInterval(request.SyncIntervalMinutes, Error);
+        return errors;
+    }
+
+    private static void ValidateDisplayName(string? displayName, Action<string, string> error)
+    {
+        if (string.IsNullOrWhiteSpace(displayName))
+        {
+            error("displayName", "Required.");
+        }
+        else if (displayName.Length > MaxDisplayName || displayName.Any(char.IsControl))
+        {
+            error("displayName", $"At most {MaxDisplayName} printable characters.");
+        }
+    }
+
+    private static void ValidateRegions(IReadOnlyList<string>? regions, CloudProvider provider, Action<string, string> error)
+    {
+        regions ??= [];
+        if (regions.Count > MaxRegions)
+        {
+            error("regions", $"At most {MaxRegions} regions.");
+            return;
+        }
+
+        for (var i = 0; i < regions.Count; i++)
+        {
+            if (provider == CloudProvider.Aws && !AwsRegion().IsMatch(regions[i] ?? ""))
+            {
+                error($"regions[{i}]", "Not an AWS region name (e.g. us-east-1).");
+            }
+        }
+    }
+
+    private static void ValidateInterval(int? minutes, Action<string, string> error)
+    {
+        if (minutes is { } m && (m < MinSyncIntervalMinutes || m > MaxSyncIntervalMinutes))
+        {
+            error("syncIntervalMinutes", $"Between {MinSyncIntervalMinutes} minutes and {MaxSyncIntervalMinutes} minutes (7 days).");
+        }
+    }
 
     public static Dictionary<string, string[]> Validate(ConnectAccountRequest request)
     {
@@ -22,28 +82,9 @@ public static partial class AccountValidation
             return errors;
         }
 
-        if (string.IsNullOrWhiteSpace(request.DisplayName))
-        {
-            Error("displayName", "Required.");
-        }
-        else if (request.DisplayName.Length > MaxDisplayName || request.DisplayName.Any(char.IsControl))
-        {
-            Error("displayName", $"At most {MaxDisplayName} printable characters.");
-        }
-
-        var regions = request.Regions ?? [];
-        if (regions.Count > MaxRegions)
-        {
-            Error("regions", $"At most {MaxRegions} regions.");
-        }
-
-        for (var i = 0; i < regions.Count; i++)
-        {
-            if (request.Provider == CloudProvider.Aws && !AwsRegion().IsMatch(regions[i] ?? ""))
-            {
-                Error($"regions[{i}]", "Not an AWS region name (e.g. us-east-1).");
-            }
-        }
+        ValidateDisplayName(request.DisplayName, Error);
+        ValidateRegions(request.Regions, request.Provider.Value, Error);
+        ValidateInterval(request.SyncIntervalMinutes, Error);
 
         switch (request.Provider)
         {

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using OffloadSecurity.Contracts.Accounts;
 using OffloadSecurity.Contracts.Scanning;
+using OffloadSecurity.Credentials.Connections;
 using OffloadSecurity.Credentials.Encryption;
 using OffloadSecurity.ServiceDefaults.Auth;
 
@@ -10,24 +12,43 @@ namespace OffloadSecurity.Credentials.Accounts;
 
 public static class AccountsApi
 {
+    /// <summary>Largest request body the accounts endpoints read (a kubeconfig or a GCP key fits many times over).</summary>
+    public const long MaxBodyBytes = 256 * 1024;
+
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
-        var accounts = app.MapGroup("/api/accounts").WithTags("Accounts");
+        var accounts = app.MapGroup("/api/accounts").WithTags("Accounts").WithMetadata(new RequestSizeLimitAttribute(MaxBodyBytes));
         accounts.MapPost("/", Connect).RequireAuthorization(Policies.ManageAccounts);
         accounts.MapGet("/", List).RequireAuthorization(Policies.Reader);
         accounts.MapGet("/{id:guid}", Get).RequireAuthorization(Policies.Reader);
+        accounts.MapPatch("/{id:guid}", Update).RequireAuthorization(Policies.ManageAccounts);
         accounts.MapPost("/{id:guid}/sync", SyncNow).RequireAuthorization(Policies.ManageAccounts);
+        accounts.MapPost("/{id:guid}/disconnect", Disconnect).RequireAuthorization(Policies.ManageAccounts);
+        accounts.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.ManageAccounts);
         return app;
     }
 
-    private static async Task<Results<Created<AccountView>, ValidationProblem>> Connect(
+    private static async Task<Results<Created<AccountView>, ValidationProblem, ProblemHttpResult>> Connect(
         ConnectAccountRequest request, HttpContext http, IAccountStore store, EnvelopeEncryption encryption,
-        IPublishEndpoint publish, TimeProvider clock, CancellationToken ct)
+        IEnumerable<IConnectionTester> testers, IPublishEndpoint publish, TimeProvider clock, CancellationToken ct)
     {
         var errors = AccountValidation.Validate(request);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
+        }
+
+        // Nothing is stored until the provider has accepted the credentials.
+        var provider = request.Provider!.Value;
+        if (testers.FirstOrDefault(t => t.Provider == provider) is not { } tester)
+        {
+            return TypedResults.Problem(ConnectionProblem("provider", $"No connection test exists for {provider} accounts yet.", null));
+        }
+
+        var test = await tester.TestAsync(request, ct);
+        if (!test.Succeeded)
+        {
+            return TypedResults.Problem(ConnectionProblem(test.Field ?? "provider", test.Reason ?? "The connection test failed.", test.ProviderCode));
         }
 
         var tenantId = http.User.GetTenantId();
@@ -36,16 +57,21 @@ public static class AccountsApi
         var settings = JsonSerializer.Serialize(new AwsSettings(
             aws.RoleArn is null ? AwsAuthType.AccessKeys : AwsAuthType.Role, aws.AccessKeyId, aws.RoleArn, aws.DefaultRegion ?? "us-east-1"));
         var secret = JsonSerializer.Serialize(new AwsSecret(aws.SecretAccessKey, aws.SessionToken, aws.ExternalId));
+        var now = clock.GetUtcNow();
+        var interval = request.SyncIntervalMinutes ?? Account.DefaultSyncIntervalMinutes;
         var account = new Account
         {
             Id = accountId,
             TenantId = tenantId,
-            Provider = request.Provider!.Value,
+            Provider = provider,
             DisplayName = request.DisplayName!.Trim(),
             Regions = request.Regions ?? [],
             SettingsJson = settings,
             Secret = encryption.Encrypt(secret, tenantId, accountId),
-            CreatedAt = clock.GetUtcNow(),
+            CreatedAt = now,
+            SyncIntervalMinutes = interval,
+            NextSyncAt = now.AddMinutes(interval),
+            ConnectedAs = test.Identity,
         };
 
         await store.AddAsync(account, ct);
@@ -61,6 +87,23 @@ public static class AccountsApi
         return TypedResults.Created($"/api/accounts/{accountId}", AccountView.From(account));
     }
 
+    /// <summary>422: the request was well formed, but the provider refused the credentials. Names the field it points at.</summary>
+    private static HttpValidationProblemDetails ConnectionProblem(string field, string reason, string? providerCode)
+    {
+        var problem = new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [reason] })
+        {
+            Status = StatusCodes.Status422UnprocessableEntity,
+            Title = "The connection test failed.",
+            Detail = reason,
+        };
+        if (providerCode is not null)
+        {
+            problem.Extensions["providerCode"] = providerCode;
+        }
+
+        return problem;
+    }
+
     private static async Task<Ok<AccountView[]>> List(HttpContext http, IAccountStore store, CancellationToken ct)
     {
         var accounts = await store.ListAsync(http.User.GetTenantId(), ct);
@@ -72,7 +115,41 @@ public static class AccountsApi
             ? TypedResults.Ok(AccountView.From(account))
             : TypedResults.NotFound();
 
-    private static async Task<Results<Accepted<ScanRequested>, NotFound, Conflict<string>>> SyncNow(
+    private static async Task<Results<Ok<AccountView>, ValidationProblem, NotFound>> Update(
+        Guid id, UpdateAccountRequest request, HttpContext http, IAccountStore store, IPublishEndpoint publish, TimeProvider clock,
+        CancellationToken ct)
+    {
+        var tenantId = http.User.GetTenantId();
+        if (await store.FindAsync(tenantId, id, ct) is not { } existing)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var errors = AccountValidation.ValidateUpdate(request, existing.Provider);
+        if (errors.Count > 0)
+        {
+            return TypedResults.ValidationProblem(errors);
+        }
+
+        var now = clock.GetUtcNow();
+        var changes = new AccountChanges(request.DisplayName?.Trim(), request.Regions, request.SyncIntervalMinutes);
+        if (await store.UpdateAsync(tenantId, id, changes, now, ct) is not { } updated)
+        {
+            return TypedResults.NotFound();
+        }
+
+        await publish.Publish(new AccountUpdated
+        {
+            TenantId = tenantId,
+            AccountId = id,
+            DisplayName = updated.DisplayName,
+            Regions = updated.Regions,
+            UpdatedAt = now,
+        }, ct);
+        return TypedResults.Ok(AccountView.From(updated));
+    }
+
+    private static async Task<Results<Accepted<ScanRequested>, NotFound, ProblemHttpResult>> SyncNow(
         Guid id, HttpContext http, IAccountStore store, IPublishEndpoint publish, TimeProvider clock, CancellationToken ct)
     {
         var tenantId = http.User.GetTenantId();
@@ -83,7 +160,8 @@ public static class AccountsApi
 
         if (account.Status == SyncStatus.Disconnected)
         {
-            return TypedResults.Conflict("The account is disconnected: connect it again to sync.");
+            return TypedResults.Problem(
+                detail: "The account is disconnected: connect it again to sync.", statusCode: StatusCodes.Status409Conflict, title: "Disconnected");
         }
 
         var request = new ScanRequested
@@ -99,8 +177,46 @@ public static class AccountsApi
         await publish.Publish(request, ct);
         return TypedResults.Accepted($"/api/accounts/{id}", request);
     }
+
+    /// <summary>Removes the credentials, keeps the account and its history. Idempotent: a second call changes and announces nothing.</summary>
+    private static async Task<Results<Ok<AccountView>, NotFound>> Disconnect(
+        Guid id, HttpContext http, IAccountStore store, IPublishEndpoint publish, TimeProvider clock, CancellationToken ct)
+    {
+        var tenantId = http.User.GetTenantId();
+        if (await store.FindAsync(tenantId, id, ct) is not { } before)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var now = clock.GetUtcNow();
+        if (await store.DisconnectAsync(tenantId, id, now, ct) is not { } after)
+        {
+            return TypedResults.NotFound();
+        }
+
+        if (before.Status != SyncStatus.Disconnected || before.Secret is not null)
+        {
+            await publish.Publish(new AccountDisconnected { TenantId = tenantId, AccountId = id, DisconnectedAt = now }, ct);
+        }
+
+        return TypedResults.Ok(AccountView.From(after));
+    }
+
+    private static async Task<Results<NoContent, NotFound>> Delete(
+        Guid id, HttpContext http, IAccountStore store, IPublishEndpoint publish, TimeProvider clock, CancellationToken ct)
+    {
+        var tenantId = http.User.GetTenantId();
+        if (!await store.DeleteAsync(tenantId, id, ct))
+        {
+            return TypedResults.NotFound();
+        }
+
+        await publish.Publish(new AccountDeleted { TenantId = tenantId, AccountId = id, DeletedAt = clock.GetUtcNow() }, ct);
+        return TypedResults.NoContent();
+    }
 }
 
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<AwsAuthType>))]
 public enum AwsAuthType
 {
     AccessKeys,

@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using OffloadSecurity.Contracts;
 using OffloadSecurity.Contracts.Credentials;
 using OffloadSecurity.Credentials.Accounts;
+using OffloadSecurity.Credentials.Aws;
+using OffloadSecurity.Credentials.Connections;
 using OffloadSecurity.Credentials.Encryption;
 using OffloadSecurity.ServiceDefaults.Auth;
 
@@ -10,7 +12,7 @@ namespace OffloadSecurity.Credentials.Broker;
 
 /// <summary>
 /// Internal endpoint the scanners call for a scan's credentials. Service tokens only, scoped to the tenant
-/// they were issued for; never routed by the gateway.
+/// they were issued for; never routed by the gateway. Answers with short-lived STS credentials only.
 /// </summary>
 public static class CredentialBrokerApi
 {
@@ -21,7 +23,8 @@ public static class CredentialBrokerApi
     }
 
     private static async Task<Results<Ok<AwsScanCredentials>, NotFound, ForbidHttpResult, Conflict<string>>> IssueAws(
-        IssueScanCredentials request, HttpContext http, IAccountStore store, EnvelopeEncryption encryption, CancellationToken ct)
+        IssueScanCredentials request, HttpContext http, IAccountStore store, EnvelopeEncryption encryption, AwsCredentialBroker broker,
+        ILoggerFactory loggers, CancellationToken ct)
     {
         if (http.User.FindFirst(OffloadClaims.Tenant)?.Value != request.TenantId)
         {
@@ -40,19 +43,16 @@ public static class CredentialBrokerApi
 
         var settings = JsonSerializer.Deserialize<AwsSettings>(account.SettingsJson)!;
         var secret = JsonSerializer.Deserialize<AwsSecret>(encryption.Decrypt(account.Secret, account.TenantId, account.Id))!;
-        if (settings.AuthType != AwsAuthType.AccessKeys)
+        try
         {
-            return TypedResults.Conflict("Role accounts are brokered through STS AssumeRole, which is not available yet.");
+            return TypedResults.Ok(await broker.IssueAsync(account, settings, secret, ct));
         }
-
-        // TODO(issue 3): exchange long-lived keys for an STS session (GetSessionToken / AssumeRole with a
-        // read-only session policy) so that long-lived secrets never leave this service.
-        return TypedResults.Ok(new AwsScanCredentials
+        catch (AwsStsException e)
         {
-            AccessKeyId = settings.AccessKeyId!,
-            SecretAccessKey = secret.SecretAccessKey!,
-            SessionToken = secret.SessionToken,
-            DefaultRegion = settings.DefaultRegion,
-        });
+            loggers.CreateLogger(typeof(CredentialBrokerApi)).LogWarning(
+                "STS refused short-lived credentials for account {AccountId}: {Code}", account.Id, e.Code);
+            return TypedResults.Conflict(SecretScrubber.Scrub(
+                $"AWS STS refused short-lived credentials: {e.Code}: {e.Message}", secret.SecretAccessKey, secret.SessionToken, secret.ExternalId));
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
+using OffloadSecurity.CloudSandbox.Aws.Throttling;
 
 namespace OffloadSecurity.CloudSandbox.Aws.SecurityHub;
 
@@ -18,12 +19,17 @@ internal static class SecurityHubEndpoints
         return routes;
     }
 
-    private static async Task<IResult> GetFindingsAsync(HttpContext context, CancellationToken cancellationToken)
+    private static async Task<IResult> GetFindingsAsync(HttpContext context, SandboxThrottling throttling, CancellationToken cancellationToken)
     {
         var caller = context.Features.GetRequiredFeature<AwsCaller>();
         if (caller.Service != ServiceName)
         {
             return AwsError.InvalidSignature($"Credential should be scoped to correct service: '{ServiceName}'.");
+        }
+
+        if (throttling.Check(caller, "GetFindings") is { } refused)
+        {
+            return refused;
         }
 
         GetFindingsRequest request;
