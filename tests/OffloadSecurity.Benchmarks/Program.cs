@@ -1,1 +1,15 @@
-Console.WriteLine("usage: OffloadSecurity.Benchmarks <benchmark>; none yet");
+using OffloadSecurity.Benchmarks;
+
+return args.FirstOrDefault() switch
+{
+    "inventory" => await InventoryBenchmark.RunAsync(args[1..]),
+    "securityhub" => await SecurityHubScanBenchmark.RunAsync(args[1..]),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.WriteLine("usage: OffloadSecurity.Benchmarks inventory [--findings N] [--raw N] [--queries N]");
+    Console.WriteLine("       OffloadSecurity.Benchmarks securityhub [--findings N]");
+    return 2;
+}

@@ -1,5 +1,6 @@
 using OffloadSecurity.Inventory.Findings;
 using OffloadSecurity.Inventory.Ingest;
+using OffloadSecurity.Inventory.Posture;
 using OffloadSecurity.ServiceDefaults.Messaging;
 using OffloadSecurity.ServiceDefaults.Storage;
 
@@ -7,21 +8,24 @@ namespace OffloadSecurity.Inventory;
 
 public static class InventoryModule
 {
-    /// <summary>The inventory: ingest consumers and the store behind the query API.</summary>
+    /// <summary>The inventory: ingest consumers, the store behind the query API, and the SIEM feed.</summary>
     public static IHostApplicationBuilder AddInventory(this IHostApplicationBuilder builder)
     {
         var store = builder.Configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
-        builder.Services.AddSingleton<IInventoryStore>(new SqliteInventoryStore(new SqliteDatabase(store.SqlitePath("inventory.db"))));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IInventoryStore>(sp =>
+            new SqliteInventoryStore(new SqliteDatabase(store.SqlitePath("inventory.db")), sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddStoreLifecycle<IInventoryStore>("inventory-store");
         builder.AddBusConsumers(bus =>
         {
             bus.AddConsumer<FindingsObservedConsumer>();
             bus.AddConsumer<SourceScanCompletedConsumer>();
+            bus.AddConsumer<AccountDeletedConsumer>();
         });
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapInventoryApi(this IEndpointRouteBuilder app) => app.MapFindingsApi();
+    public static IEndpointRouteBuilder MapInventoryApi(this IEndpointRouteBuilder app) => app.MapFindingsApi().MapPostureApi();
 }
 
 /// <summary>Names this service's assembly, so tests can host its real Program with WebApplicationFactory.</summary>

@@ -4,15 +4,16 @@ using System.Text;
 namespace OffloadSecurity.Inventory.Findings;
 
 /// <summary>
-/// Keyset cursor over (severity desc, fingerprint asc): stable while findings are added or change status.
-/// Opaque to clients (base64url).
+/// Keyset cursor over (sort key, fingerprint): the next page starts strictly after the last row shown, so findings
+/// added meanwhile never shift a page (no row is skipped or repeated). Opaque to clients (base64url), and bound to
+/// the sort order it was issued for.
 /// </summary>
 public static class FindingCursor
 {
-    public readonly record struct Position(int SeverityId, string Fingerprint);
+    public readonly record struct Position(FindingSort Sort, string Key, string Fingerprint);
 
-    public static string Encode(int severityId, string fingerprint) =>
-        Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{severityId}:{fingerprint}"));
+    public static string Encode(FindingSort sort, string key, string fingerprint) =>
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes($"{(int)sort}|{key}|{fingerprint}"));
 
     public static bool TryDecode(string? cursor, out Position position)
     {
@@ -22,27 +23,39 @@ public static class FindingCursor
             return false;
         }
 
-        var text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
-        var colon = text.IndexOf(':');
-        if (colon <= 0 || !int.TryParse(text.AsSpan(0, colon), out var severity) || colon == text.Length - 1)
+        string text;
+        try
+        {
+            text = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
+        }
+        catch (FormatException)
         {
             throw new FormatException("The cursor is not one this API issued.");
         }
 
-        position = new Position(severity, text[(colon + 1)..]);
+        var parts = text.Split('|', 3);
+        if (parts.Length != 3 || !int.TryParse(parts[0], out var sort) || !Enum.IsDefined((FindingSort)sort)
+            || parts[1].Length == 0 || parts[2].Length == 0)
+        {
+            throw new FormatException("The cursor is not one this API issued.");
+        }
+
+        position = new Position((FindingSort)sort, parts[1], parts[2]);
         return true;
     }
 
-    public static bool IsValid(string? cursor)
+    /// <summary>Null when the cursor is absent or fits <paramref name="sort"/>; else why not.</summary>
+    public static string? Validate(string? cursor, FindingSort sort)
     {
         try
         {
-            TryDecode(cursor, out _);
-            return true;
+            return TryDecode(cursor, out var position) && position.Sort != sort
+                ? "This cursor belongs to another sort order; start again without it."
+                : null;
         }
         catch (FormatException)
         {
-            return false;
+            return "Not a cursor this API issued; start again without it.";
         }
     }
 }

@@ -1,12 +1,16 @@
 using System.ComponentModel.DataAnnotations;
 using MassTransit;
+using OffloadSecurity.Contracts.Accounts;
 using OffloadSecurity.Contracts.Findings;
 using OffloadSecurity.Contracts.Scanning;
 using OffloadSecurity.Inventory.Findings;
 
 namespace OffloadSecurity.Inventory.Ingest;
 
-/// <summary>Stores a batch of observed findings. Idempotent: redelivery upserts the same fingerprints.</summary>
+/// <summary>
+/// Stores a batch of observed findings, then publishes what changed. Idempotent: redelivery upserts the same
+/// fingerprints, changes nothing and publishes nothing.
+/// </summary>
 public sealed class FindingsObservedConsumer(IInventoryStore store) : IConsumer<FindingsObserved>
 {
     public const int MaxBatch = 500;
@@ -24,12 +28,63 @@ public sealed class FindingsObservedConsumer(IInventoryStore store) : IConsumer<
             throw new ValidationException($"Finding {bad.NativeId} in scan {batch.ScanId} has no fingerprint or another source than its batch.");
         }
 
-        await store.IngestAsync(batch, context.CancellationToken);
+        var changes = await store.IngestAsync(batch, context.CancellationToken);
+        await FindingChanges.PublishAsync(context, batch.TenantId, changes, context.CancellationToken);
     }
 }
 
+/// <summary>Records the end of a source scan; publishes what it resolved.</summary>
 public sealed class SourceScanCompletedConsumer(IInventoryStore store) : IConsumer<SourceScanCompleted>
 {
-    public Task Consume(ConsumeContext<SourceScanCompleted> context) =>
-        store.CompleteSourceScanAsync(context.Message, context.CancellationToken);
+    public async Task Consume(ConsumeContext<SourceScanCompleted> context)
+    {
+        var completed = context.Message;
+        if (string.IsNullOrWhiteSpace(completed.TenantId) || completed.BatchCount < 0)
+        {
+            throw new ValidationException($"SourceScanCompleted for scan {completed.ScanId} is malformed (tenant or batch count).");
+        }
+
+        var changes = await store.CompleteSourceScanAsync(completed, context.CancellationToken);
+        await FindingChanges.PublishAsync(context, completed.TenantId, changes, context.CancellationToken);
+    }
+}
+
+/// <summary>An explicit delete (not a disconnect) removes the account's inventory data.</summary>
+public sealed class AccountDeletedConsumer(IInventoryStore store, ILogger<AccountDeletedConsumer> logger) : IConsumer<AccountDeleted>
+{
+    public async Task Consume(ConsumeContext<AccountDeleted> context)
+    {
+        var deleted = context.Message;
+        if (string.IsNullOrWhiteSpace(deleted.TenantId) || deleted.AccountId == Guid.Empty)
+        {
+            throw new ValidationException("AccountDeleted needs a tenant and an account id.");
+        }
+
+        var removed = await store.DeleteAccountAsync(deleted.TenantId, deleted.AccountId, context.CancellationToken);
+        logger.LogInformation("Removed {Count} findings of account {AccountId} (tenant {TenantId})", removed, deleted.AccountId, deleted.TenantId);
+    }
+}
+
+/// <summary>Publishes store deltas as <see cref="FindingsChanged"/>: one message per account and at most 500 changes each.</summary>
+public static class FindingChanges
+{
+    public const int MaxPerMessage = 500;
+
+    /// <summary>Called after the store committed: a SIEM never sees a change the inventory does not hold.</summary>
+    public static async Task PublishAsync(IPublishEndpoint publisher, string tenantId, IReadOnlyList<FindingDelta> deltas, CancellationToken ct)
+    {
+        if (deltas.Count == 0)
+        {
+            return;
+        }
+
+        var at = DateTimeOffset.UtcNow;
+        foreach (var account in deltas.GroupBy(d => d.AccountId))
+        {
+            foreach (var chunk in account.Select(d => d.Change).Chunk(MaxPerMessage))
+            {
+                await publisher.Publish(new FindingsChanged { TenantId = tenantId, AccountId = account.Key, ChangedAt = at, Changes = chunk }, ct);
+            }
+        }
+    }
 }

@@ -1,0 +1,342 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using MassTransit;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OffloadSecurity.Contracts;
+using OffloadSecurity.Contracts.Findings;
+using OffloadSecurity.Inventory;
+using OffloadSecurity.Inventory.Findings;
+using OffloadSecurity.Inventory.Posture;
+using OffloadSecurity.Scanners.Core.Normalization;
+using OffloadSecurity.ServiceDefaults.Messaging;
+using OffloadSecurity.ServiceDefaults.Storage;
+using OffloadSecurity.Testing;
+
+namespace OffloadSecurity.Benchmarks;
+
+/// <summary>
+/// Ingests generated ~1.2 KB findings through the inventory's real consumers over RabbitMQ into its SQLite store,
+/// then measures a filtered page and the posture summary over HTTP. Prints figures; asserts nothing.
+/// </summary>
+public static class InventoryBenchmark
+{
+    private const string Tenant = "tenant-bench";
+    private const string Source = "aws.securityhub";
+    private const int BatchSize = 500;
+    private static readonly string[] Regions = ["us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2"];
+    private static readonly Guid[] Accounts = [.. Enumerable.Range(1, 5).Select(i => new Guid(i, 0, 0, new byte[8]))];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var findings = Option(args, "--findings", 100_000);
+        var raw = Option(args, "--raw", Math.Min(findings, 200_000));
+        var queries = Option(args, "--queries", 200);
+        var rabbit = Environment.GetEnvironmentVariable("OFFLOAD_TEST_RABBITMQ_URI") ?? "amqp://guest:guest@127.0.0.1:5672/";
+        using var data = new TempDirectory();
+        using var memory = new PeakMemory();
+        Console.WriteLine($"inventory benchmark: {findings:N0} findings of ~{Generate(0, 0, DateTimeOffset.UtcNow).RawJson.Length + 700} B, " +
+            $"batches of {BatchSize}, RabbitMQ {new Uri(rabbit).Host}:{new Uri(rabbit).Port}, {Environment.ProcessorCount} cores, data in {data.Path}");
+
+        var rawRate = await RawSqliteUpsertsAsync(data.File("raw.db"), raw);
+        Console.WriteLine($"raw SQLite upserts (prepared, 500/tx, same pragmas as the store): {rawRate,10:N0} findings/s   ({raw:N0} rows)");
+        var storeRate = await StoreIngestAsync(data.File("store.db"), raw);
+        Console.WriteLine($"store IngestAsync, no bus (deltas, refs, OCSF):               {storeRate,10:N0} findings/s   ({raw:N0} rows)");
+
+        var prefix = RabbitMqBroker.NewEntityPrefix();
+        var settings = new Dictionary<string, string?>(TestAuth.Settings)
+        {
+            ["Bus:Transport"] = "RabbitMq",
+            ["Bus:RabbitMq:Uri"] = rabbit,
+            ["Bus:EntityPrefix"] = prefix,
+            ["Store:DataDirectory"] = Path.Combine(data.Path, "inventory"),
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        // Outside a test project WebApplicationFactory cannot guess the content root; the inventory serves no files.
+        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_OFFLOADSECURITY_INVENTORY", AppContext.BaseDirectory);
+        await using var inventory = new ServiceHost<InventoryEntryPoint>(settings);
+        var baseAddress = inventory.Start();
+        using var publisherHost = Publisher(rabbit, prefix);
+        await publisherHost.StartAsync();
+        var bus = publisherHost.Services.GetRequiredService<IBus>();
+        var dbPath = Path.Combine(data.Path, "inventory", "inventory.db");
+        memory.Reset();
+
+        // End to end: publish batches (kept at most ~40 batches ahead of the store), wait until the store holds all.
+        var clock = Stopwatch.StartNew();
+        var at = DateTimeOffset.UtcNow;
+        var scan = Guid.NewGuid();
+        var batches = (findings + BatchSize - 1) / BatchSize;
+        var stored = 0L;
+        for (var b = 0; b < batches; b++)
+        {
+            while (b * (long)BatchSize - stored > 40 * BatchSize)
+            {
+                await Task.Delay(20);
+                stored = await StoredAsync(dbPath);
+            }
+
+            var count = Math.Min(BatchSize, findings - b * BatchSize);
+            var account = Accounts[b % Accounts.Length];
+            await bus.Publish(new FindingsObserved
+            {
+                TenantId = Tenant,
+                AccountId = account,
+                ScanId = scan,
+                Source = Source,
+                BatchIndex = b,
+                ObservedAt = at,
+                Findings = [.. Enumerable.Range(b * BatchSize, count).Select(i => Generate(i, b % Accounts.Length, at))],
+            });
+        }
+
+        var published = clock.Elapsed;
+        while ((stored = await StoredAsync(dbPath)) < findings)
+        {
+            await Task.Delay(20);
+        }
+
+        var elapsed = clock.Elapsed;
+        var ingestPeak = memory.Peak;
+        Console.WriteLine($"end to end over RabbitMQ (consumers → SQLite, FindingsChanged published): " +
+            $"{findings / elapsed.TotalSeconds,10:N0} findings/s   ({findings:N0} in {elapsed.TotalSeconds:0.0}s; publishing took {published.TotalSeconds:0.0}s)");
+
+        using var client = new HttpClient { BaseAddress = baseAddress }.WithToken(Tenant);
+        string[] pages =
+        [
+            "api/findings?severity=High&status=New&limit=100",
+            "api/findings?provider=Aws&region=eu-west-1&sort=last_seen_desc&limit=100",
+            $"api/findings?accountId={Accounts[2]}&severity=Critical&limit=100",
+            "api/findings?compliance=CIS%20AWS%20Foundations%202.7&limit=100",
+            "api/findings?status=New&sort=severity_asc&limit=50",
+        ];
+        var cursor = (await client.GetFromJsonAsync<FindingPage>(pages[0]))!.NextCursor;
+        var pageLatencies = await MeasureAsync(queries, i => client.GetAsync(i % 6 == 5 ? $"{pages[0]}&cursor={cursor}" : pages[i % 5]));
+        Console.WriteLine($"filtered page (limit 100, 5 filters + a cursor page, HTTP):  p50 {P(pageLatencies, 50),7:0.0} ms   p95 {P(pageLatencies, 95),7:0.0} ms   ({queries} requests)");
+        var summaryLatencies = await MeasureAsync(Math.Max(20, queries / 4), _ => client.GetAsync("api/posture/summary"));
+        var summary = (await client.GetFromJsonAsync<PostureSummary>("api/posture/summary"))!;
+        Console.WriteLine($"posture summary (HTTP):                                       p50 {P(summaryLatencies, 50),7:0.0} ms   p95 {P(summaryLatencies, 95),7:0.0} ms   " +
+            $"(total {summary.Total:N0}, open {summary.Open:N0}, score {summary.Score})");
+        var exportClock = Stopwatch.StartNew();
+        var before = memory.Peak;
+        memory.Reset();
+        await using (var export = await client.GetStreamAsync("api/findings/export?format=jsonl"))
+        {
+            await export.CopyToAsync(Stream.Null);
+        }
+
+        Console.WriteLine($"export (OCSF JSON Lines, whole tenant):                       {findings / exportClock.Elapsed.TotalSeconds,10:N0} findings/s   peak working set during export {memory.Peak / 1048576.0:N0} MiB");
+        Console.WriteLine($"peak working set of the process (inventory host + publisher) during ingest: {ingestPeak / 1048576.0:N0} MiB; over the whole run {Math.Max(before, memory.Peak) / 1048576.0:N0} MiB; " +
+            $"database {new FileInfo(dbPath).Length / 1048576.0:N0} MiB");
+        await publisherHost.StopAsync();
+        return 0;
+    }
+
+    /// <summary>A generated Security Hub-like finding of about 1.2 KB (JSON body plus raw provider JSON).</summary>
+    private static NormalizedFinding Generate(int i, int account, DateTimeOffset at)
+    {
+        var severity = (Severity)(i % 5 + 1);
+        var region = Regions[i % Regions.Length];
+        var nativeId = $"arn:aws:securityhub:{region}:1234567890{account:00}:subscription/cis-aws-foundations-benchmark/v/1.2.0/2.{i % 9}/finding/{i:x8}-7d3c-4c8e-9a1e";
+        return new NormalizedFinding
+        {
+            Fingerprint = Fingerprint.ForFinding(Tenant, Accounts[account], Source, nativeId),
+            Class = FindingClass.Compliance,
+            Severity = severity,
+            SeverityId = (int)severity,
+            State = i % 10 == 9 ? ObservedState.Closed : ObservedState.Open,
+            Title = $"2.{i % 9} Ensure CloudTrail logs are encrypted at rest using KMS CMKs (resource {i})",
+            Description = "AWS CloudTrail is a web service that records AWS API calls for an account. Configuring CloudTrail to use SSE-KMS provides additional confidentiality controls on log data.",
+            Remediation = "Configure CloudTrail to use SSE-KMS.",
+            RemediationUrl = "https://docs.aws.amazon.com/console/securityhub/standards-cis-2.7/remediation",
+            Provider = CloudProvider.Aws,
+            CloudAccountId = $"1234567890{account:00}",
+            Region = region,
+            Source = Source,
+            NativeId = nativeId,
+            ProductName = "Security Hub",
+            Resource = new ResourceRef
+            {
+                Type = "AwsCloudTrailTrail",
+                Id = $"arn:aws:cloudtrail:{region}:1234567890{account:00}:trail/trail-{i}",
+                Region = region,
+                Tags = new Dictionary<string, string> { ["env"] = "prod" },
+            },
+            FirstObservedAt = at,
+            UpdatedAt = at,
+            Compliance = [new ComplianceRef { Requirement = $"CIS AWS Foundations 2.{i % 9}", Status = "FAILED" }],
+            RawJson = $$"""{"SchemaVersion":"2018-10-08","Id":"{{nativeId}}","ProductArn":"arn:aws:securityhub:{{region}}::product/aws/securityhub","GeneratorId":"arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0/rule/2.{{i % 9}}","AwsAccountId":"1234567890{{account:00}}","Types":["Software and Configuration Checks/Industry and Regulatory Standards/CIS AWS Foundations Benchmark"],"Severity":{"Label":"{{severity.ToString().ToUpperInvariant()}}"},"Compliance":{"Status":"FAILED"},"Workflow":{"Status":"NEW"},"RecordState":"ACTIVE"}""",
+        };
+    }
+
+    /// <summary>The store's floor: a bare prepared upsert of the same rows, 500 per transaction, one table with its primary key.</summary>
+    private static async Task<double> RawSqliteUpsertsAsync(string path, int count)
+    {
+        var database = new SqliteDatabase(path);
+        await using var connection = await database.OpenAsync();
+        await using (var create = connection.CreateCommand())
+        {
+            create.CommandText = "PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 16384; CREATE TABLE findings (tenant_id TEXT NOT NULL, fingerprint TEXT NOT NULL, severity_id INTEGER, last_seen TEXT, body TEXT, raw_json TEXT, PRIMARY KEY (tenant_id, fingerprint))";
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var at = DateTimeOffset.UtcNow;
+        var rows = Enumerable.Range(0, count).Select(i => Generate(i, i % Accounts.Length, at))
+            .Select(f => (f.Fingerprint, f.SeverityId, Body: System.Text.Json.JsonSerializer.Serialize(f with { RawJson = "" }), f.RawJson)).ToList();
+        var clock = Stopwatch.StartNew();
+        foreach (var chunk in rows.Chunk(BatchSize))
+        {
+            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync();
+            await using var upsert = connection.CreateCommand();
+            upsert.Transaction = tx;
+            upsert.CommandText =
+                """
+                INSERT INTO findings VALUES ($t, $f, $s, $l, $b, $r)
+                ON CONFLICT (tenant_id, fingerprint) DO UPDATE SET severity_id = excluded.severity_id, last_seen = excluded.last_seen,
+                    body = excluded.body, raw_json = excluded.raw_json
+                """;
+            upsert.Parameters.AddWithValue("$t", Tenant);
+            upsert.Parameters.AddWithValue("$l", at.ToString("O", CultureInfo.InvariantCulture));
+            var f = upsert.Parameters.Add("$f", SqliteType.Text);
+            var s = upsert.Parameters.Add("$s", SqliteType.Integer);
+            var b = upsert.Parameters.Add("$b", SqliteType.Text);
+            var r = upsert.Parameters.Add("$r", SqliteType.Text);
+            foreach (var row in chunk)
+            {
+                f.Value = row.Fingerprint;
+                s.Value = row.SeverityId;
+                b.Value = row.Body;
+                r.Value = row.RawJson;
+                await upsert.ExecuteNonQueryAsync();
+            }
+
+            await tx.CommitAsync();
+        }
+
+        return count / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The inventory store itself (serialization, hashing, deltas, refs, OCSF rendering), without the bus.</summary>
+    private static async Task<double> StoreIngestAsync(string path, int count)
+    {
+        var store = new SqliteInventoryStore(new SqliteDatabase(path));
+        await store.InitializeAsync(CancellationToken.None);
+        var at = DateTimeOffset.UtcNow;
+        var batches = Enumerable.Range(0, (count + BatchSize - 1) / BatchSize).Select(b => new FindingsObserved
+        {
+            TenantId = Tenant,
+            AccountId = Accounts[b % Accounts.Length],
+            ScanId = Guid.NewGuid(),
+            Source = Source,
+            BatchIndex = 0,
+            ObservedAt = at,
+            Findings = [.. Enumerable.Range(b * BatchSize, Math.Min(BatchSize, count - b * BatchSize)).Select(i => Generate(i, b % Accounts.Length, at))],
+        }).ToList();
+        var clock = Stopwatch.StartNew();
+        foreach (var batch in batches)
+        {
+            await store.IngestAsync(batch, CancellationToken.None);
+        }
+
+        return count / clock.Elapsed.TotalSeconds;
+    }
+
+    private static IHost Publisher(string rabbit, string prefix)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Bus:Transport"] = "RabbitMq",
+            ["Bus:RabbitMq:Uri"] = rabbit,
+            ["Bus:EntityPrefix"] = prefix,
+            ["Logging:LogLevel:Default"] = "Warning",
+        });
+        builder.AddOffloadBus();
+        return builder.Build();
+    }
+
+    /// <summary>Rows stored so far: the highest rowid (findings are only inserted during the run), read without a scan.</summary>
+    private static async Task<long> StoredAsync(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
+        await using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COALESCE(MAX(rowid), 0) FROM findings";
+        try
+        {
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+        catch (SqliteException)
+        {
+            return 0; // the schema is not there yet
+        }
+    }
+
+    private static async Task<List<double>> MeasureAsync(int count, Func<int, Task<HttpResponseMessage>> request)
+    {
+        (await request(0)).EnsureSuccessStatusCode(); // warm up
+        var latencies = new List<double>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await request(i);
+            await response.Content.LoadIntoBufferAsync();
+            latencies.Add(clock.Elapsed.TotalMilliseconds);
+            response.EnsureSuccessStatusCode();
+        }
+
+        return latencies;
+    }
+
+    private static double P(List<double> values, int percentile)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
+    }
+
+    private static int Option(string[] args, string name, int fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    /// <summary>Samples the process's working set every 50 ms.</summary>
+    private sealed class PeakMemory : IDisposable
+    {
+        private readonly Timer _timer;
+        private long _peak;
+
+        public PeakMemory() => _timer = new Timer(_ => Sample(), null, 0, 50);
+
+        public long Peak
+        {
+            get
+            {
+                Sample();
+                return Interlocked.Read(ref _peak);
+            }
+        }
+
+        public void Reset() => Interlocked.Exchange(ref _peak, 0);
+
+        private void Sample()
+        {
+            using var process = Process.GetCurrentProcess();
+            var current = process.WorkingSet64;
+            long seen;
+            while (current > (seen = Interlocked.Read(ref _peak)) && Interlocked.CompareExchange(ref _peak, current, seen) != seen)
+            {
+            }
+        }
+
+        public void Dispose() => _timer.Dispose();
+    }
+}
