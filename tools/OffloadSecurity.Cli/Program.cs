@@ -1,1 +1,4 @@
-Console.WriteLine("offload: not yet");
+using OffloadSecurity.Cli;
+
+// `offload`: the standalone platform (`offload up`) and the command line for tenant admins and analysts.
+return await OffloadCommandLine.InvokeAsync(args);

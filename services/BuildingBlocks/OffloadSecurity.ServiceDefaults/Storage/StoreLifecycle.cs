@@ -20,13 +20,16 @@ public static class StoreLifecycleExtensions
     public static IServiceCollection AddStoreLifecycle<TStore>(this IServiceCollection services, string name)
         where TStore : class, IStoreLifecycle
     {
-        services.AddHostedService(sp => new Initializer(sp.GetRequiredService<TStore>()));
+        // One initializer type per store: AddHostedService keeps a single registration per implementation type, so a
+        // shared type would let only the first store of a composed host (the standalone platform) initialize.
+        services.AddHostedService(sp => new Initializer<TStore>(sp.GetRequiredService<TStore>()));
         services.AddHealthChecks().Add(new HealthCheckRegistration(
             name, sp => new Probe(sp.GetRequiredService<TStore>()), HealthStatus.Unhealthy, [ServiceDefaultsExtensions.ReadyTag]));
         return services;
     }
 
-    private sealed class Initializer(IStoreLifecycle store) : IHostedService
+    private sealed class Initializer<TStore>(TStore store) : IHostedService
+        where TStore : IStoreLifecycle
     {
         public Task StartAsync(CancellationToken cancellationToken) => store.InitializeAsync(cancellationToken);
 

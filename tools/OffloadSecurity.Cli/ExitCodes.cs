@@ -1,0 +1,21 @@
+namespace OffloadSecurity.Cli;
+
+/// <summary>What <c>offload</c> returns, so scripts can tell failures apart.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    /// <summary>The platform answered with an error (validation, not found, a failed sync) or a local file is missing.</summary>
+    public const int Failed = 1;
+    /// <summary>The command line is wrong.</summary>
+    public const int Usage = 2;
+    /// <summary>The platform could not be reached.</summary>
+    public const int Unreachable = 3;
+    /// <summary>The platform refused the token (401) or its role (403).</summary>
+    public const int AuthRefused = 4;
+}
+
+/// <summary>A failure to report to the user, with the message to show and the exit code to return.</summary>
+public sealed class CliException(int exitCode, string message) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+}

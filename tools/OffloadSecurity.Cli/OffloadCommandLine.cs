@@ -1,0 +1,82 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using OffloadSecurity.Cli.Commands;
+using OffloadSecurity.Cli.Commands.Accounts;
+using OffloadSecurity.Cli.Commands.Findings;
+using OffloadSecurity.Cli.Commands.Tokens;
+using OffloadSecurity.Cli.Standalone;
+
+namespace OffloadSecurity.Cli;
+
+/// <summary>The <c>offload</c> command line: what <c>Program</c> runs, and what tests invoke in-process.</summary>
+public static class OffloadCommandLine
+{
+    public static RootCommand Create(CliSession session)
+    {
+        var root = new RootCommand("Offload Security: run the platform on this machine (`offload up`) and manage accounts and findings.")
+        {
+            session.Url, session.Token, session.Data,
+        };
+        root.Subcommands.Add(UpCommand.Create(session));
+        root.Subcommands.Add(TokenCommand.Create(session));
+        root.Subcommands.Add(AccountsCommands.Create(session));
+        root.Subcommands.Add(FindingsCommands.Create(session));
+        return root;
+    }
+
+    /// <summary>Runs <c>offload</c> on the process's console; Ctrl+C cancels the command.</summary>
+    public static Task<int> InvokeAsync(string[] args) =>
+        InvokeAsync(args, Console.Out, Console.Error, Console.In, TimeSpan.FromSeconds(30), CancellationToken.None);
+
+    /// <summary>Runs <c>offload</c> with the given streams (tests); <paramref name="ct"/> stands in for Ctrl+C.</summary>
+    public static Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error, TextReader input, CancellationToken ct) =>
+        InvokeAsync(args, output, error, input, null, ct);
+
+    private static async Task<int> InvokeAsync(
+        string[] args, TextWriter output, TextWriter error, TextReader input, TimeSpan? signalTimeout, CancellationToken ct)
+    {
+        var parse = Create(new CliSession(input)).Parse(args);
+        if (parse.Action is ParseErrorAction)
+        {
+            foreach (var problem in parse.Errors)
+            {
+                await error.WriteLineAsync(problem.Message);
+            }
+
+            await error.WriteLineAsync($"See `offload {string.Join(' ', parse.CommandResult.Command.Name == "offload" ? [] : CommandPath(parse))} --help`.".Replace("  ", " ", StringComparison.Ordinal));
+            return ExitCodes.Usage;
+        }
+
+        var configuration = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = signalTimeout,
+        };
+        try
+        {
+            return await parse.InvokeAsync(configuration, ct);
+        }
+        catch (CliException ex)
+        {
+            await error.WriteLineAsync(ex.Message);
+            return ex.ExitCode;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            return ExitCodes.Failed;
+        }
+    }
+
+    private static IEnumerable<string> CommandPath(ParseResult parse)
+    {
+        var names = new List<string>();
+        for (var result = parse.CommandResult; result?.Parent is { } parent; result = parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Insert(0, result.Command.Name);
+        }
+
+        return names;
+    }
+}

@@ -1,0 +1,53 @@
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace OffloadSecurity.Cli.Output;
+
+/// <summary>Spectre.Console over the writer a command was given: the real terminal, or plain text for pipes and tests.</summary>
+public static class Terminal
+{
+    /// <summary>Width of tables written to a pipe or file: wide enough not to cut ids and fingerprints.</summary>
+    private const int Wide = 240;
+
+    /// <summary>
+    /// A line as is: Spectre's <c>WriteLine</c> wraps at the console width, which would break tokens, commands and
+    /// JSON a user copies.
+    /// </summary>
+    public static void Line(this IAnsiConsole console, string text = "") => console.Profile.Out.Writer.WriteLine(text);
+
+    public static IAnsiConsole For(TextWriter writer)
+    {
+        if (ReferenceEquals(writer, Console.Out))
+        {
+            if (Console.IsOutputRedirected)
+            {
+                AnsiConsole.Console.Profile.Width = Wide;
+            }
+
+            return AnsiConsole.Console;
+        }
+
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(writer),
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = Wide;
+        return console;
+    }
+
+    /// <summary>A table row of plain text: values from the platform are never read as markup.</summary>
+    public static Table Row(this Table table, params string?[] cells) =>
+        table.AddRow(cells.Select(cell => (IRenderable)new Text(cell ?? "")).ToArray());
+
+    public static string Ago(DateTimeOffset? at) => at is not { } time ? "never"
+        : (DateTimeOffset.UtcNow - time) switch
+        {
+            var d when d < TimeSpan.FromMinutes(1) => $"{Math.Max(0, (int)d.TotalSeconds)}s ago",
+            var d when d < TimeSpan.FromHours(1) => $"{(int)d.TotalMinutes}m ago",
+            var d when d < TimeSpan.FromDays(1) => $"{(int)d.TotalHours}h ago",
+            var d => $"{(int)d.TotalDays}d ago",
+        };
+}
