@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
+using Microsoft.Extensions.DependencyInjection;
 using OffloadSecurity.CloudSandbox;
+using OffloadSecurity.CloudSandbox.Aws;
 using OffloadSecurity.Credentials;
 using OffloadSecurity.Gateway.Proxy;
 using OffloadSecurity.Inventory;
@@ -19,11 +21,16 @@ public sealed class Platform : IAsyncLifetime
     public const string SecretAccessKey = "e2eSandboxSecretKey/abcdefghijklmnopqrst";
     public const int FindingsPerRegion = 240;
 
+    /// <summary>A second sandbox account, whose key a test rotates behind the platform's back.</summary>
+    public const string RotatedAccessKeyId = "AKIAE2ESANDBOX000002";
+    public const string RotatedSecretAccessKey = "e2eSandboxSecretKey/rotatedAccountKey002";
+
     private readonly List<IAsyncDisposable> _hosts = [];
     private readonly TempDirectory _data = new();
     private readonly RabbitMqFixture _rabbit = new();
 
     public Uri Sandbox { get; private set; } = null!;
+    public SandboxControl SandboxControl { get; private set; } = null!;
     public Uri Gateway { get; private set; } = null!;
     public TimeSpan StartupTime { get; private set; }
 
@@ -41,10 +48,17 @@ public sealed class Platform : IAsyncLifetime
             ["Sandbox:Aws:Accounts:0:AccessKeyId"] = AccessKeyId,
             ["Sandbox:Aws:Accounts:0:SecretAccessKey"] = SecretAccessKey,
             ["Sandbox:Aws:Accounts:0:SecurityHubFindings"] = FindingsPerRegion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Sandbox:Aws:Accounts:1:AccountId"] = "210987654322",
+            ["Sandbox:Aws:Accounts:1:AccessKeyId"] = RotatedAccessKeyId,
+            ["Sandbox:Aws:Accounts:1:SecretAccessKey"] = RotatedSecretAccessKey,
+            ["Sandbox:Aws:Accounts:1:SecurityHubFindings"] = "30",
         });
+        SandboxControl = ((ServiceHost<CloudSandboxMarker>)_hosts[^1]).Services.GetRequiredService<SandboxControl>();
         var credentials = Start<CredentialsEntryPoint>(Service(bus, "credentials", new()
         {
             ["ENCRYPTION_KEY"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            // Connection tests and brokered STS sessions go to the sandbox's STS.
+            ["Aws:Endpoints:ServiceUrl"] = Sandbox.ToString(),
         }));
         var inventory = Start<InventoryEntryPoint>(Service(bus, "inventory", []));
         Start<AwsScannerEntryPoint>(Service(bus, "aws-scanner", new()

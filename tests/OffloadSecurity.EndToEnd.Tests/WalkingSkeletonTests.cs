@@ -59,27 +59,65 @@ public class WalkingSkeletonTests(Platform platform) : IClassFixture<Platform>
     }
 
     [Fact]
-    public async Task A_wrong_signature_is_refused_by_the_sandbox_and_shown_on_the_account()
+    public async Task A_wrong_secret_is_refused_by_the_sandbox_at_connect_and_nothing_is_stored()
     {
         using var client = platform.Client("tenant-wrong-key");
         var wrongSecret = "x" + Platform.SecretAccessKey[1..];
 
         var connect = await client.PostAsJsonAsync("api/accounts", ConnectBody(wrongSecret), Ct);
-        connect.StatusCode.ShouldBe(HttpStatusCode.Created);
-        var account = (await connect.Content.ReadFromJsonAsync<AccountView>(Ct))!;
 
-        var failed = await Eventually.Until(
-            () => client.GetFromJsonAsync<AccountView>($"api/accounts/{account.Id}", Ct)!,
-            a => a!.Status == SyncStatus.Error, "the account to show the error", ScanTimeout);
-
-        failed!.StatusMessage.ShouldNotBeNull();
-        failed.StatusMessage.ShouldContain("InvalidSignatureException");
-        failed.StatusMessage.ShouldNotContain(wrongSecret);
+        // The connection test (sts:GetCallerIdentity against the sandbox) refuses the signature before anything is stored.
+        connect.StatusCode.ShouldBe(HttpStatusCode.UnprocessableEntity);
+        var problem = await connect.Content.ReadAsStringAsync(Ct);
+        problem.ShouldContain("SignatureDoesNotMatch");
+        problem.ShouldContain("aws.secretAccessKey");
+        problem.ShouldNotContain(wrongSecret);
+        (await client.GetFromJsonAsync<AccountView[]>("api/accounts", Ct)).ShouldBeEmpty();
         (await AllFindings(client)).ShouldBeEmpty();
 
-        // The scanner did not crash: the platform still answers and other tenants' scans still run.
+        // Nothing crashed: the platform still answers.
         using var health = new HttpClient { BaseAddress = platform.Gateway };
         (await health.GetAsync("health/ready", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task A_key_rotated_at_aws_after_connecting_makes_the_sandbox_refuse_the_signature_and_the_account_show_it()
+    {
+        using var client = platform.Client("tenant-rotated-key");
+        var body = new { provider = "Aws", displayName = "rotated", regions = new[] { "us-east-1" }, aws = new { accessKeyId = Platform.RotatedAccessKeyId, secretAccessKey = Platform.RotatedSecretAccessKey } };
+        var connect = await client.PostAsJsonAsync("api/accounts", body, Ct);
+        connect.StatusCode.ShouldBe(HttpStatusCode.Created, await connect.Content.ReadAsStringAsync(Ct));
+        var account = (await connect.Content.ReadFromJsonAsync<AccountView>(Ct))!;
+        var first = await WaitForSync(client, account.Id, previousScan: null);
+        var before = await WaitForInventory(client, first.LastScanId!.Value, 1);
+
+        // The tenant rotates the key in IAM; the platform still holds the old secret, so its signatures are now wrong.
+        platform.SandboxControl.RotateAwsSecret(Platform.RotatedAccessKeyId, "rotatedAwayByTheTenant/0000000000000000");
+        (await client.PostAsync($"api/accounts/{account.Id}/sync", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+
+        var failed = (await Eventually.Until(
+            () => client.GetFromJsonAsync<AccountView>($"api/accounts/{account.Id}", Ct)!,
+            a => a!.Status == SyncStatus.Error, "the account to show the error", ScanTimeout))!;
+        failed.StatusMessage.ShouldNotBeNull();
+        failed.StatusMessage.ShouldContain("SignatureDoesNotMatch");
+        failed.StatusMessage.ShouldNotContain(Platform.RotatedSecretAccessKey);
+
+        // Nothing crashed and nothing was lost: the findings of the last good scan stay, unresolved, and the platform answers.
+        var after = await AllFindings(client);
+        after.Select(f => f.Fingerprint).ShouldBe(before.Select(f => f.Fingerprint), ignoreOrder: true);
+        after.ShouldAllBe(f => f.LastScanId == first.LastScanId);
+        using var health = new HttpClient { BaseAddress = platform.Gateway };
+        (await health.GetAsync("health/ready", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Posture_is_served_through_the_gateway()
+    {
+        using var client = platform.Client("tenant-posture");
+
+        var response = await client.GetAsync("api/posture/summary", Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
+using OffloadSecurity.ServiceDefaults.Logging;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
-using OffloadSecurity.ServiceDefaults.Logging;
 
 namespace OffloadSecurity.ServiceDefaults.Tests.Logging;
 
