@@ -11,24 +11,7 @@ internal sealed class AwsRequestAuthentication(RequestDelegate next, AwsAccounts
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        var request = context.Request;
-
-        // The body is part of the signature: read it once, then hand the endpoints a rewindable copy.
-        using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, context.RequestAborted);
-        body.Position = 0;
-        request.Body = body;
-
-        // Sign-checking needs the path exactly as the client sent it, before any decoding.
-        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path + request.QueryString;
-        var question = target.IndexOf('?', StringComparison.Ordinal);
-        var received = new ReceivedRequest(
-            request.Method,
-            question < 0 ? target : target[..question],
-            question < 0 ? "" : target[(question + 1)..],
-            request.Headers.SelectMany(h => h.Value.Select(v => KeyValuePair.Create(h.Key, v ?? ""))).ToList(),
-            body.ToArray());
-
+        var received = await ReadAsync(context);
         var verification = SigV4Verifier.Verify(received, accounts.SecretFor, time.GetUtcNow());
         if (!verification.IsValid)
         {
@@ -40,6 +23,29 @@ internal sealed class AwsRequestAuthentication(RequestDelegate next, AwsAccounts
         context.Features.Set(new AwsCaller(
             accounts.FindByAccessKey(verification.AccessKeyId!)!, verification.Region!, verification.Service!));
         await next(context);
+    }
+
+    /// <summary>
+    /// The request as SigV4 sees it. The body is part of the signature: it is read once and the endpoints get a
+    /// rewindable copy. The path is taken exactly as the client sent it, before any decoding.
+    /// </summary>
+    public static async Task<ReceivedRequest> ReadAsync(HttpContext context)
+    {
+        var request = context.Request;
+        var body = new MemoryStream();
+        context.Response.RegisterForDispose(body);
+        await request.Body.CopyToAsync(body, context.RequestAborted);
+        body.Position = 0;
+        request.Body = body;
+
+        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path + request.QueryString;
+        var question = target.IndexOf('?', StringComparison.Ordinal);
+        return new ReceivedRequest(
+            request.Method,
+            question < 0 ? target : target[..question],
+            question < 0 ? "" : target[(question + 1)..],
+            request.Headers.SelectMany(h => h.Value.Select(v => KeyValuePair.Create(h.Key, v ?? ""))).ToList(),
+            body.ToArray());
     }
 
     private static string ErrorCode(SigV4Failure failure) => failure switch

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.AspNetCore.Http.Features;
 using OffloadSecurity.Scanners.Aws.Signing;
 
 namespace OffloadSecurity.CloudSandbox.Aws.Sts;
@@ -41,19 +40,7 @@ internal sealed class StsAuthentication
         }
 
         var request = context.Request;
-        using var body = new MemoryStream();
-        await request.Body.CopyToAsync(body, context.RequestAborted);
-        body.Position = 0;
-        request.Body = body;
-
-        var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path + request.QueryString;
-        var question = target.IndexOf('?', StringComparison.Ordinal);
-        var received = new ReceivedRequest(
-            request.Method,
-            question < 0 ? target : target[..question],
-            question < 0 ? "" : target[(question + 1)..],
-            request.Headers.SelectMany(h => h.Value.Select(v => KeyValuePair.Create(h.Key, v ?? ""))).ToList(),
-            body.ToArray());
+        var received = await AwsRequestAuthentication.ReadAsync(context);
 
         StsSession? session = null;
         var expired = false;
