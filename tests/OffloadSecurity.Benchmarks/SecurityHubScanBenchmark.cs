@@ -46,6 +46,7 @@ public static class SecurityHubScanBenchmark
             ["Sandbox:Aws:Accounts:0:SecurityHubFindings"] = findings.ToString(CultureInfo.InvariantCulture),
             ["Sandbox:Throttling:GetFindingsPerSecond"] = Rate.ToString(CultureInfo.InvariantCulture),
             ["Sandbox:Throttling:GetFindingsBurst"] = Burst.ToString(CultureInfo.InvariantCulture),
+            ["Logging:LogLevel:Default"] = "Warning",
         });
         var sandboxUrl = sandbox.Start();
 

@@ -24,6 +24,14 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
     {
         _settings = new Dictionary<string, string?>(settings) { ["Logging:Console"] = "false" };
         _configureServices = configureServices;
+
+        // The services ship no content files. Outside test projects (the benchmarks) WebApplicationFactory cannot
+        // guess a content root, so name one: the output folder.
+        var contentRootVariable = "ASPNETCORE_TEST_CONTENTROOT_" + typeof(TEntryPoint).Assembly.GetName().Name!.Replace('.', '_');
+        if (Environment.GetEnvironmentVariable(contentRootVariable) is null)
+        {
+            Environment.SetEnvironmentVariable(contentRootVariable, AppContext.BaseDirectory);
+        }
         UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
     }
 
