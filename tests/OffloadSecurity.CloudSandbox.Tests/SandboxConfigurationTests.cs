@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 using OffloadSecurity.CloudSandbox.Aws.SecurityHub;
 using OffloadSecurity.CloudSandbox.Tests.Aws;
@@ -52,13 +54,22 @@ public sealed class SandboxConfigurationTests
     }
 
     [Fact]
-    public void Refuses_to_start_with_an_invalid_account_naming_the_field()
+    public async Task Refuses_to_start_with_an_invalid_account_naming_the_field()
     {
-        var bad = SandboxServer.Account("123456789012");
-        bad.AccountId = "12345";
-        using var sandbox = new SandboxServer(bad);
+        // Built directly rather than through WebApplicationFactory, whose deferred host can report a failed start
+        // as ObjectDisposedException instead of the start-up error (a race inside the test host).
+        var builder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:0"]);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Sandbox:Aws:Accounts:0:AccountId"] = "12345",
+            ["Sandbox:Aws:Accounts:0:AccessKeyId"] = "AKIATEST123456789012",
+            ["Sandbox:Aws:Accounts:0:SecretAccessKey"] = "test-secret",
+        });
+        builder.AddCloudSandbox();
+        await using var app = builder.Build();
+        app.MapCloudSandbox();
 
-        var error = Should.Throw<OptionsValidationException>(() => sandbox.Address);
+        var error = await Should.ThrowAsync<OptionsValidationException>(() => app.StartAsync(TestContext.Current.CancellationToken));
 
         error.Message.ShouldContain("Sandbox:Aws:Accounts:0:AccountId must be 12 digits");
     }
