@@ -1,8 +1,6 @@
 using System.Text.Json;
 using OffloadSecurity.Contracts.Findings;
 using OffloadSecurity.Inventory.Findings;
-using OffloadSecurity.ServiceDefaults.Storage;
-using OffloadSecurity.Testing;
 using static OffloadSecurity.Inventory.Tests.Findings.SampleFindings;
 
 namespace OffloadSecurity.Inventory.Tests.Findings;
@@ -13,20 +11,20 @@ public sealed class FindingDeltaTests : IAsyncLifetime
     private const string Tenant = "tenant-a";
     private static readonly DateTimeOffset T0 = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
     private static readonly Guid Account = Guid.NewGuid();
-    private readonly TempDirectory _dir = new();
+    private readonly TempInventoryStore _db;
     private readonly SqliteInventoryStore _store;
 
-    public FindingDeltaTests() => _store = new SqliteInventoryStore(new SqliteDatabase(_dir.File("inventory.db")));
+    public FindingDeltaTests()
+    {
+        _db = new TempInventoryStore();
+        _store = _db.Store;
+    }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => await _store.InitializeAsync(Ct);
+    public ValueTask InitializeAsync() => _db.InitializeAsync();
 
-    public ValueTask DisposeAsync()
-    {
-        _dir.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     [Fact]
     public async Task A_first_observation_is_created_and_a_redelivery_is_no_change()

@@ -3,8 +3,6 @@ using System.Text.Json;
 using OffloadSecurity.Contracts.Findings;
 using OffloadSecurity.Inventory.Findings;
 using OffloadSecurity.Inventory.Posture;
-using OffloadSecurity.ServiceDefaults.Storage;
-using OffloadSecurity.Testing;
 using static OffloadSecurity.Inventory.Tests.Findings.SampleFindings;
 
 namespace OffloadSecurity.Inventory.Tests.Findings;
@@ -15,21 +13,21 @@ public sealed class PostureAndExportTests : IAsyncLifetime
     private static readonly DateTimeOffset T0 = new(2026, 11, 20, 9, 0, 0, TimeSpan.Zero);
     private static readonly Guid Account = Guid.NewGuid();
     private static readonly Guid OtherAccount = Guid.NewGuid();
-    private readonly TempDirectory _dir = new();
     private readonly ManualTime _time = new(T0.AddDays(3));
+    private readonly TempInventoryStore _db;
     private readonly SqliteInventoryStore _store;
 
-    public PostureAndExportTests() => _store = new SqliteInventoryStore(new SqliteDatabase(_dir.File("inventory.db")), _time);
+    public PostureAndExportTests()
+    {
+        _db = new TempInventoryStore(_time);
+        _store = _db.Store;
+    }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => await _store.InitializeAsync(Ct);
+    public ValueTask InitializeAsync() => _db.InitializeAsync();
 
-    public ValueTask DisposeAsync()
-    {
-        _dir.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     [Fact]
     public async Task The_summary_counts_by_severity_status_provider_and_account_and_scores_the_posture()

@@ -1,8 +1,6 @@
 using System.Text.Json;
 using OffloadSecurity.Contracts.Findings;
 using OffloadSecurity.Inventory.Findings;
-using OffloadSecurity.ServiceDefaults.Storage;
-using OffloadSecurity.Testing;
 using static OffloadSecurity.Inventory.Tests.Findings.SampleFindings;
 
 namespace OffloadSecurity.Inventory.Tests.Findings;
@@ -12,20 +10,20 @@ public sealed class SqliteInventoryStoreTests : IAsyncLifetime
     private const string Tenant = "tenant-a";
     private static readonly DateTimeOffset T0 = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
     private static readonly Guid Account = Guid.NewGuid();
-    private readonly TempDirectory _dir = new();
+    private readonly TempInventoryStore _db;
     private readonly SqliteInventoryStore _store;
 
-    public SqliteInventoryStoreTests() => _store = new SqliteInventoryStore(new SqliteDatabase(_dir.File("inventory.db")));
+    public SqliteInventoryStoreTests()
+    {
+        _db = new TempInventoryStore();
+        _store = _db.Store;
+    }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => await _store.InitializeAsync(Ct);
+    public ValueTask InitializeAsync() => _db.InitializeAsync();
 
-    public ValueTask DisposeAsync()
-    {
-        _dir.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     [Fact]
     public async Task A_redelivered_batch_changes_nothing()

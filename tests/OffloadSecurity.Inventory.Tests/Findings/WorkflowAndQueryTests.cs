@@ -1,7 +1,5 @@
 using OffloadSecurity.Contracts.Findings;
 using OffloadSecurity.Inventory.Findings;
-using OffloadSecurity.ServiceDefaults.Storage;
-using OffloadSecurity.Testing;
 using static OffloadSecurity.Inventory.Tests.Findings.SampleFindings;
 
 namespace OffloadSecurity.Inventory.Tests.Findings;
@@ -11,21 +9,21 @@ public sealed class WorkflowAndQueryTests : IAsyncLifetime
     private const string Tenant = "tenant-a";
     private static readonly DateTimeOffset T0 = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
     private static readonly Guid Account = Guid.NewGuid();
-    private readonly TempDirectory _dir = new();
     private readonly ManualTime _time = new(T0);
+    private readonly TempInventoryStore _db;
     private readonly SqliteInventoryStore _store;
 
-    public WorkflowAndQueryTests() => _store = new SqliteInventoryStore(new SqliteDatabase(_dir.File("inventory.db")), _time);
+    public WorkflowAndQueryTests()
+    {
+        _db = new TempInventoryStore(_time);
+        _store = _db.Store;
+    }
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    public async ValueTask InitializeAsync() => await _store.InitializeAsync(Ct);
+    public ValueTask InitializeAsync() => _db.InitializeAsync();
 
-    public ValueTask DisposeAsync()
-    {
-        _dir.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _db.DisposeAsync();
 
     [Fact]
     public async Task An_acknowledgement_is_kept_across_rescans_and_shown_in_the_history()

@@ -5,8 +5,6 @@ using OffloadSecurity.Contracts.Accounts;
 using OffloadSecurity.Contracts.Findings;
 using OffloadSecurity.Inventory.Findings;
 using OffloadSecurity.Inventory.Ingest;
-using OffloadSecurity.ServiceDefaults.Storage;
-using OffloadSecurity.Testing;
 using static OffloadSecurity.Inventory.Tests.Findings.SampleFindings;
 
 namespace OffloadSecurity.Inventory.Tests.Ingest;
@@ -15,7 +13,7 @@ namespace OffloadSecurity.Inventory.Tests.Ingest;
 public sealed class ConsumerTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 23, 9, 0, 0, TimeSpan.Zero);
-    private readonly TempDirectory _dir = new();
+    private readonly TempInventoryStore _db = new();
     private ServiceProvider _provider = null!;
     private ITestHarness _harness = null!;
     private IInventoryStore _store = null!;
@@ -24,11 +22,10 @@ public sealed class ConsumerTests : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var store = new SqliteInventoryStore(new SqliteDatabase(_dir.File("inventory.db")));
-        await store.InitializeAsync(Ct);
-        _store = store;
+        await _db.InitializeAsync();
+        _store = _db.Store;
         _provider = new ServiceCollection()
-            .AddSingleton<IInventoryStore>(store)
+            .AddSingleton<IInventoryStore>(_store)
             .AddLogging()
             .AddMassTransitTestHarness(bus =>
             {
@@ -45,7 +42,7 @@ public sealed class ConsumerTests : IAsyncLifetime
     {
         await _harness.Stop(Ct);
         await _provider.DisposeAsync();
-        _dir.Dispose();
+        await _db.DisposeAsync();
     }
 
     [Fact]
