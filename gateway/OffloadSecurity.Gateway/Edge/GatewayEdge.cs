@@ -52,7 +52,7 @@ public static class GatewayEdge
                 return ValueTask.CompletedTask;
             };
             limiter.AddPolicy(PerTenantRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.User.FindFirst(OffloadClaims.Tenant)?.Value ?? "anonymous",
+                PartitionKey(http),
                 _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = options.RequestsPerMinutePerTenant,
@@ -62,6 +62,12 @@ public static class GatewayEdge
         });
         return builder;
     }
+
+    /// <summary>A tenant's requests share one budget; callers without a tenant are limited per client address.</summary>
+    public static string PartitionKey(HttpContext http) =>
+        http.User.FindFirst(OffloadClaims.Tenant)?.Value is { } tenant
+            ? "tenant:" + tenant
+            : "client:" + http.Connection.RemoteIpAddress;
 
     /// <summary>Security headers, the body size limit and tenant-header stripping on every request, then the rate limiter.</summary>
     public static WebApplication UseGatewayEdge(this WebApplication app)

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Configuration.Json;
 using OffloadSecurity.Gateway.Edge;
+using OffloadSecurity.Gateway.Health;
+using OffloadSecurity.Gateway.OpenApi;
 
 namespace OffloadSecurity.Gateway.Proxy;
 
@@ -8,7 +10,8 @@ public static class GatewayModule
     /// <summary>
     /// The public door: the edge policies (<see cref="GatewayEdge"/>) and YARP with explicit routes per service
     /// prefix (from the embedded <c>gateway.routes.json</c>, overridable by any configuration source), each
-    /// naming its authorization and rate-limit policy.
+    /// naming its authorization and rate-limit policy; <c>/health</c> covering every service behind it; and the one
+    /// OpenAPI document of the public API.
     /// </summary>
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
     {
@@ -19,6 +22,8 @@ public static class GatewayModule
                 ?? throw new InvalidOperationException("gateway.routes.json is not embedded in the gateway assembly."),
         });
         builder.AddGatewayEdge();
+        builder.AddServiceHealthChecks();
+        builder.AddPublicApiDocument();
         builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
         return builder;
     }
@@ -26,6 +31,7 @@ public static class GatewayModule
     public static WebApplication MapGateway(this WebApplication app)
     {
         app.UseGatewayEdge();
+        app.MapPublicApiDocument();
         app.MapReverseProxy();
         return app;
     }

@@ -5,7 +5,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using OffloadSecurity.ServiceDefaults.Auth;
+using OffloadSecurity.ServiceDefaults.Health;
 using OffloadSecurity.ServiceDefaults.Logging;
+using OffloadSecurity.ServiceDefaults.OpenApi;
 using OffloadSecurity.ServiceDefaults.Telemetry;
 
 namespace OffloadSecurity.ServiceDefaults;
@@ -25,11 +27,15 @@ public static class ServiceDefaultsExtensions
         builder.AddOffloadTelemetry();
         builder.AddOffloadAuthentication();
         builder.Services.AddProblemDetails();
+        builder.Services.AddOffloadOpenApi();
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         return builder;
     }
 
-    /// <summary>Error handling, authentication, authorization and the health endpoints.</summary>
+    /// <summary>
+    /// Error handling, authentication, authorization, the health endpoints (<c>/health/live</c>, <c>/health/ready</c>,
+    /// and <c>/health</c> with every check's status) and the OpenAPI document.
+    /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseExceptionHandler();
@@ -40,6 +46,8 @@ public static class ServiceDefaultsExtensions
             .AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) })
             .AllowAnonymous();
+        app.MapHealthChecks("/health", new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync }).AllowAnonymous();
+        app.MapOffloadOpenApi();
         return app;
     }
 

@@ -40,6 +40,7 @@ public static class AuthExtensions
                 if (!string.IsNullOrEmpty(options.Authority))
                 {
                     jwt.Authority = options.Authority;
+                    jwt.RequireHttpsMetadata = options.RequireHttpsMetadata;
                 }
                 else
                 {

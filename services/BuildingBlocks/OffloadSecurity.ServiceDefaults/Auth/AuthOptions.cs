@@ -8,7 +8,12 @@ public sealed class AuthOptions
 {
     public const string Section = "Auth";
 
+    /// <summary>An OIDC issuer whose discovery document and JWKS sign tokens (distributed mode).</summary>
     public string? Authority { get; set; }
+
+    /// <summary>Whether the authority's metadata must come over HTTPS. Only a loopback test authority turns this off.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
     public string Audience { get; set; } = "offload";
     public string Issuer { get; set; } = "offload-local";
 
