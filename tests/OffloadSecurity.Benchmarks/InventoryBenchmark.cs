@@ -32,9 +32,9 @@ public static class InventoryBenchmark
 
     public static async Task<int> RunAsync(string[] args)
     {
-        var findings = Option(args, "--findings", 100_000);
-        var raw = Option(args, "--raw", Math.Min(findings, 200_000));
-        var queries = Option(args, "--queries", 200);
+        var findings = Figures.Option(args, "--findings", 100_000);
+        var raw = Figures.Option(args, "--raw", Math.Min(findings, 200_000));
+        var queries = Figures.Option(args, "--queries", 200);
         var rabbit = Environment.GetEnvironmentVariable("OFFLOAD_TEST_RABBITMQ_URI") ?? "amqp://guest:guest@127.0.0.1:5672/";
         using var data = new TempDirectory();
         using var memory = new PeakMemory();
@@ -115,10 +115,10 @@ public static class InventoryBenchmark
         ];
         var cursor = (await client.GetFromJsonAsync<FindingPage>(pages[0]))!.NextCursor;
         var pageLatencies = await MeasureAsync(queries, i => client.GetAsync(i % 6 == 5 ? $"{pages[0]}&cursor={cursor}" : pages[i % 5]));
-        Console.WriteLine($"filtered page (limit 100, 5 filters + a cursor page, HTTP):  p50 {P(pageLatencies, 50),7:0.0} ms   p95 {P(pageLatencies, 95),7:0.0} ms   ({queries} requests)");
+        Console.WriteLine($"filtered page (limit 100, 5 filters + a cursor page, HTTP):  p50 {Figures.Percentile(pageLatencies, 50),7:0.0} ms   p95 {Figures.Percentile(pageLatencies, 95),7:0.0} ms   ({queries} requests)");
         var summaryLatencies = await MeasureAsync(Math.Max(20, queries / 4), _ => client.GetAsync("api/posture/summary"));
         var summary = (await client.GetFromJsonAsync<PostureSummary>("api/posture/summary"))!;
-        Console.WriteLine($"posture summary (HTTP):                                       p50 {P(summaryLatencies, 50),7:0.0} ms   p95 {P(summaryLatencies, 95),7:0.0} ms   " +
+        Console.WriteLine($"posture summary (HTTP):                                       p50 {Figures.Percentile(summaryLatencies, 50),7:0.0} ms   p95 {Figures.Percentile(summaryLatencies, 95),7:0.0} ms   " +
             $"(total {summary.Total:N0}, open {summary.Open:N0}, score {summary.Score})");
         var exportClock = Stopwatch.StartNew();
         var before = memory.Peak;
@@ -294,18 +294,6 @@ public static class InventoryBenchmark
         }
 
         return latencies;
-    }
-
-    private static double P(List<double> values, int percentile)
-    {
-        var sorted = values.Order().ToList();
-        return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var index = Array.IndexOf(args, name);
-        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
     /// <summary>Samples the process's working set every 50 ms.</summary>

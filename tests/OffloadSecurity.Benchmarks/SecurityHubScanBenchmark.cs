@@ -26,7 +26,7 @@ public static class SecurityHubScanBenchmark
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var findings = Option(args, "--findings", 114_000);
+        var findings = Figures.Option(args, "--findings", 114_000);
         const string Region = "us-east-1";
         const double Rate = 3;
         const int Burst = 6;
@@ -91,11 +91,5 @@ public static class SecurityHubScanBenchmark
         Console.WriteLine($"least time the rate allows: {allowed.TotalSeconds:0.0} s");
         Console.WriteLine($"ratio:                    {ratio:0.000} (target <= 1.1) {(ratio <= 1.1 ? "MET" : "MISSED")}");
         return 0;
-    }
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
     }
 }
