@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using MassTransit;
 using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using OffloadSecurity.Credentials.Connections;
 using OffloadSecurity.Testing;
 
 namespace OffloadSecurity.Credentials.Tests;
@@ -30,6 +32,12 @@ public sealed class CredentialsHost : IAsyncLifetime
 
     public IReadOnlyDictionary<string, string?> ExtraSettings { get; init; } = new Dictionary<string, string?>();
 
+    /// <summary>The DNS the outbound URL guard asks: the test's own names, never the network's.</summary>
+    public FakeHostResolver Dns { get; init; } = FakeHostResolver.WithTestNames();
+
+    /// <summary>More service replacements (a clock, ...), applied after the service's own registrations.</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
     private string? DataDirectoryOverride { get; set; }
 
     public HttpClient Client(string tenantId, params string[] roles) => Host.CreateLoopbackClient(BaseAddress).WithToken(tenantId, roles);
@@ -54,7 +62,12 @@ public sealed class CredentialsHost : IAsyncLifetime
             settings[key] = value;
         }
 
-        Host = new ServiceHost<CredentialsEntryPoint>(settings, services => services.AddMassTransitTestHarness());
+        Host = new ServiceHost<CredentialsEntryPoint>(settings, services =>
+        {
+            services.AddMassTransitTestHarness();
+            services.AddSingleton<IHostAddressResolver>(Dns);
+            ConfigureServices?.Invoke(services);
+        });
         BaseAddress = Host.Start();
         _sandbox = sandbox;
         return ValueTask.CompletedTask;

@@ -37,7 +37,7 @@ public static class CredentialsModule
         builder.Services.Configure<CredentialBrokerOptions>(builder.Configuration.GetSection(CredentialBrokerOptions.Section));
         builder.Services.Configure<SchedulerOptions>(builder.Configuration.GetSection(SchedulerOptions.Section));
         builder.Services.AddSingleton<AwsSts>();
-        builder.Services.AddSingleton<IConnectionTester, AwsConnectionTester>();
+        builder.AddConnectionTesters();
         builder.Services.AddSingleton<AwsCredentialBroker>();
         builder.Services.AddHostedService<SyncScheduler>();
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using OffloadSecurity.Contracts;
+using OffloadSecurity.Credentials.Connections;
 
 namespace OffloadSecurity.Credentials.Accounts;
 
@@ -17,21 +18,52 @@ public static partial class AccountValidation
     public static Dictionary<string, string[]> ValidateUpdate(UpdateAccountRequest request, CloudProvider provider)
     {
         var errors = new Dictionary<string, string[]>();
-        void Error(string field, string message) => errors[field] = [message];
+        var error = Collector(errors);
         if (request.DisplayName is null && request.Regions is null && request.SyncIntervalMinutes is null)
         {
-            Error("body", "Give at least one of displayName, regions, syncIntervalMinutes.");
+            error("body", "Give at least one of displayName, regions, syncIntervalMinutes.");
         }
 
         if (request.DisplayName is not null)
         {
-            ValidateDisplayName(request.DisplayName, Error);
+            ValidateDisplayName(request.DisplayName, error);
         }
 
-        ValidateRegions(request.Regions, provider, Error);
-        ValidateInterval(request.SyncIntervalMinutes, Error);
+        ValidateRegions(request.Regions, provider, error);
+        ValidateInterval(request.SyncIntervalMinutes, error);
         return errors;
     }
+
+    /// <summary>
+    /// Validates a connect request field by field. URLs the service would connect to (a Kubernetes API server, a
+    /// registry) must pass <paramref name="guard"/>, including a DNS lookup of their host (no connection is made).
+    /// Keys are JSON paths of the request (<c>azure.clientId</c>, <c>regions[2]</c>); no message repeats a secret.
+    /// </summary>
+    public static async Task<Dictionary<string, string[]>> ValidateAsync(
+        ConnectAccountRequest request, OutboundUrlGuard guard, DateTimeOffset now, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var error = Collector(errors);
+        var outbound = new List<(string Field, string Url)>();
+        Validate(request, guard, now, error, outbound);
+
+        // Resolve only a request that is otherwise fine: no lookups on behalf of a broken one.
+        if (errors.Count == 0)
+        {
+            foreach (var (field, url) in outbound)
+            {
+                if (await guard.CheckAsync(url, ct) is { Allowed: false } verdict)
+                {
+                    error(field, Prefix(field, verdict.Refusal!));
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    private static Action<string, string> Collector(Dictionary<string, string[]> errors) =>
+        (field, message) => errors[field] = errors.TryGetValue(field, out var existing) ? [.. existing, message] : [message];
 
     private static void ValidateDisplayName(string? displayName, Action<string, string> error)
     {
@@ -48,6 +80,12 @@ public static partial class AccountValidation
     private static void ValidateRegions(IReadOnlyList<string>? regions, CloudProvider provider, Action<string, string> error)
     {
         regions ??= [];
+        if (regions.Count > 0 && provider is CloudProvider.Kubernetes or CloudProvider.Registry)
+        {
+            error("regions", $"{(provider == CloudProvider.Kubernetes ? "Kubernetes clusters" : "Registries")} have no regions: leave regions out.");
+            return;
+        }
+
         if (regions.Count > MaxRegions)
         {
             error("regions", $"At most {MaxRegions} regions.");
@@ -56,9 +94,15 @@ public static partial class AccountValidation
 
         for (var i = 0; i < regions.Count; i++)
         {
-            if (provider == CloudProvider.Aws && !AwsRegion().IsMatch(regions[i] ?? ""))
+            var (pattern, example) = provider switch
             {
-                error($"regions[{i}]", "Not an AWS region name (e.g. us-east-1).");
+                CloudProvider.Azure => (AzureLocation(), "Not an Azure location name (e.g. westeurope)."),
+                CloudProvider.Gcp => (GcpRegion(), "Not a GCP region name (e.g. europe-west1)."),
+                _ => (AwsRegion(), "Not an AWS region name (e.g. us-east-1)."),
+            };
+            if (!pattern.IsMatch(regions[i] ?? ""))
+            {
+                error($"regions[{i}]", example);
             }
         }
     }
@@ -71,42 +115,69 @@ public static partial class AccountValidation
         }
     }
 
-    public static Dictionary<string, string[]> Validate(ConnectAccountRequest request)
+    private static void Validate(
+        ConnectAccountRequest request, OutboundUrlGuard guard, DateTimeOffset now, Action<string, string> error, List<(string Field, string Url)> outbound)
     {
-        var errors = new Dictionary<string, string[]>();
-        void Error(string field, string message) => errors[field] = [message];
-
-        if (request.Provider is null)
+        if (request.Provider is not { } provider)
         {
-            Error("provider", "Required: one of aws, azure, gcp, kubernetes, registry.");
-            return errors;
-        }
-
-        ValidateDisplayName(request.DisplayName, Error);
-        ValidateRegions(request.Regions, request.Provider.Value, Error);
-        ValidateInterval(request.SyncIntervalMinutes, Error);
-
-        switch (request.Provider)
-        {
-            case CloudProvider.Aws:
-                ValidateAws(request.Aws, Error);
-                break;
-            default:
-                Error("provider", $"Connecting {request.Provider} accounts is not available yet.");
-                break;
-        }
-
-        return errors;
-    }
-
-    private static void ValidateAws(AwsConnection? aws, Action<string, string> error)
-    {
-        if (aws is null)
-        {
-            error("aws", "Required for provider aws.");
+            error("provider", "Required: one of aws, azure, gcp, kubernetes, registry.");
             return;
         }
 
+        ValidateDisplayName(request.DisplayName, error);
+        ValidateRegions(request.Regions, provider, error);
+        ValidateInterval(request.SyncIntervalMinutes, error);
+
+        // Exactly the block of the provider: another provider's block is refused, whatever it holds.
+        var name = provider.ToString().ToLowerInvariant();
+        (string Block, CloudProvider Provider, object? Value)[] blocks =
+        [
+            ("aws", CloudProvider.Aws, request.Aws), ("azure", CloudProvider.Azure, request.Azure), ("gcp", CloudProvider.Gcp, request.Gcp),
+            ("kubernetes", CloudProvider.Kubernetes, request.Kubernetes), ("registry", CloudProvider.Registry, request.Registry),
+        ];
+        foreach (var (block, _, _) in blocks.Where(b => b.Provider != provider && b.Value is not null))
+        {
+            error(block, $"Only the {name} block may be given for provider {name}: leave {block} out.");
+        }
+
+        if (blocks.Single(b => b.Provider == provider).Value is null)
+        {
+            error(name, $"Required for provider {name}.");
+            return;
+        }
+
+        switch (provider)
+        {
+            case CloudProvider.Aws:
+                ValidateAws(request.Aws!, error);
+                break;
+            case CloudProvider.Azure:
+                ValidateAzure(request.Azure!, now, error);
+                break;
+            case CloudProvider.Gcp:
+                ValidateGcp(request.Gcp!, now, error);
+                break;
+            case CloudProvider.Kubernetes:
+                ValidateKubernetes(request.Kubernetes!, guard, error, outbound);
+                break;
+            case CloudProvider.Registry:
+                ValidateRegistry(request.Registry!, guard, error, outbound);
+                break;
+            default:
+                error("provider", $"Connecting {provider} accounts is not available.");
+                break;
+        }
+    }
+
+    /// <summary>A refusal of the outbound URL check, said of the field it came from.</summary>
+    private static string Prefix(string field, string refusal) => field switch
+    {
+        KubernetesTarget.KubeconfigField => "The server of the current context's cluster: " + char.ToLowerInvariant(refusal[0]) + refusal[1..],
+        _ => refusal,
+    };
+
+    private static void ValidateAws(AwsConnection aws, Action<string, string> error)
+    {
         var usesKeys = aws.AccessKeyId is not null || aws.SecretAccessKey is not null;
         var usesRole = aws.RoleArn is not null;
         if (usesKeys == usesRole)
@@ -153,6 +224,12 @@ public static partial class AccountValidation
 
     [GeneratedRegex("^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$")]
     private static partial Regex AwsRegion();
+
+    [GeneratedRegex("^[a-z][a-z0-9]{1,39}$")]
+    private static partial Regex AzureLocation();
+
+    [GeneratedRegex("^[a-z][a-z0-9-]{1,39}[0-9]$")]
+    private static partial Regex GcpRegion();
 
     [GeneratedRegex("^(AKIA|ASIA)[A-Z0-9]{16}$")]
     private static partial Regex AccessKeyId();

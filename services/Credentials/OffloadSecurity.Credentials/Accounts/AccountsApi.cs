@@ -1,4 +1,3 @@
-using System.Text.Json;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -30,9 +29,9 @@ public static class AccountsApi
 
     private static async Task<Results<Created<AccountView>, ValidationProblem, ProblemHttpResult>> Connect(
         ConnectAccountRequest request, HttpContext http, IAccountStore store, EnvelopeEncryption encryption,
-        IEnumerable<IConnectionTester> testers, IPublishEndpoint publish, TimeProvider clock, CancellationToken ct)
+        IEnumerable<IConnectionTester> testers, OutboundUrlGuard guard, IPublishEndpoint publish, TimeProvider clock, CancellationToken ct)
     {
-        var errors = AccountValidation.Validate(request);
+        var errors = await AccountValidation.ValidateAsync(request, guard, clock.GetUtcNow(), ct);
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
@@ -53,10 +52,7 @@ public static class AccountsApi
 
         var tenantId = http.User.GetTenantId();
         var accountId = Guid.CreateVersion7();
-        var aws = request.Aws!;
-        var settings = JsonSerializer.Serialize(new AwsSettings(
-            aws.RoleArn is null ? AwsAuthType.AccessKeys : AwsAuthType.Role, aws.AccessKeyId, aws.RoleArn, aws.DefaultRegion ?? "us-east-1"));
-        var secret = JsonSerializer.Serialize(new AwsSecret(aws.SecretAccessKey, aws.SessionToken, aws.ExternalId));
+        var (settings, secret) = StoredConnection.From(request);
         var now = clock.GetUtcNow();
         var interval = request.SyncIntervalMinutes ?? Account.DefaultSyncIntervalMinutes;
         var account = new Account
@@ -84,7 +80,7 @@ public static class AccountsApi
             Regions = account.Regions,
             ConnectedAt = account.CreatedAt,
         }, ct);
-        return TypedResults.Created($"/api/accounts/{accountId}", AccountView.From(account));
+        return TypedResults.Created($"/api/accounts/{accountId}", AccountView.From(account, now));
     }
 
     /// <summary>422: the request was well formed, but the provider refused the credentials. Names the field it points at.</summary>
@@ -104,15 +100,17 @@ public static class AccountsApi
         return problem;
     }
 
-    private static async Task<Ok<AccountView[]>> List(HttpContext http, IAccountStore store, CancellationToken ct)
+    private static async Task<Ok<AccountView[]>> List(HttpContext http, IAccountStore store, TimeProvider clock, CancellationToken ct)
     {
         var accounts = await store.ListAsync(http.User.GetTenantId(), ct);
-        return TypedResults.Ok(accounts.Select(AccountView.From).ToArray());
+        var now = clock.GetUtcNow();
+        return TypedResults.Ok(accounts.Select(a => AccountView.From(a, now)).ToArray());
     }
 
-    private static async Task<Results<Ok<AccountView>, NotFound>> Get(Guid id, HttpContext http, IAccountStore store, CancellationToken ct) =>
+    private static async Task<Results<Ok<AccountView>, NotFound>> Get(
+        Guid id, HttpContext http, IAccountStore store, TimeProvider clock, CancellationToken ct) =>
         await store.FindAsync(http.User.GetTenantId(), id, ct) is { } account
-            ? TypedResults.Ok(AccountView.From(account))
+            ? TypedResults.Ok(AccountView.From(account, clock.GetUtcNow()))
             : TypedResults.NotFound();
 
     private static async Task<Results<Ok<AccountView>, ValidationProblem, NotFound>> Update(
@@ -146,7 +144,7 @@ public static class AccountsApi
             Regions = updated.Regions,
             UpdatedAt = now,
         }, ct);
-        return TypedResults.Ok(AccountView.From(updated));
+        return TypedResults.Ok(AccountView.From(updated, now));
     }
 
     private static async Task<Results<Accepted<ScanRequested>, NotFound, ProblemHttpResult>> SyncNow(
@@ -199,7 +197,7 @@ public static class AccountsApi
             await publish.Publish(new AccountDisconnected { TenantId = tenantId, AccountId = id, DisconnectedAt = now }, ct);
         }
 
-        return TypedResults.Ok(AccountView.From(after));
+        return TypedResults.Ok(AccountView.From(after, now));
     }
 
     private static async Task<Results<NoContent, NotFound>> Delete(
