@@ -9,7 +9,8 @@ using OffloadSecurity.Inventory.Findings;
 
 namespace OffloadSecurity.Cli.Tests;
 
-public class CliAgainstDemoPlatformTests(DemoPlatform demo) : IClassFixture<DemoPlatform>
+[Collection(DemoPlatformCollection.Name)]
+public class CliAgainstDemoPlatformTests(DemoPlatform demo)
 {
     private RunningPlatform Platform => demo.Platform;
 
@@ -135,8 +136,9 @@ public class CliAgainstDemoPlatformTests(DemoPlatform demo) : IClassFixture<Demo
             BadSecret + "\n", Ct);
 
         result.ExitCode.ShouldBe(ExitCodes.Failed, result.ToString());
-        result.Error.ShouldContain("aws.accessKeyId: Not an AWS access key id");
-        result.Error.ShouldContain("aws.secretAccessKey:");
+        result.Error.ShouldContain("aws.accessKeyId (--access-key-id): Not an AWS access key id");
+        result.Error.ShouldContain("aws.secretAccessKey (--secret-access-key-stdin or --secret-access-key-file):");
+        result.Error.ShouldContain("Correct the values above");
         (result.Output + result.Error).ShouldNotContain(BadSecret);
     }
 

@@ -2,7 +2,7 @@ using OffloadSecurity.Testing;
 
 namespace OffloadSecurity.Cli.Tests;
 
-/// <summary>One <c>offload up --demo</c> shared by a test class: the demo account is connected and Synced when it is ready.</summary>
+/// <summary>One <c>offload up --demo</c> shared by a test collection: the demo account is connected and Synced when it is ready.</summary>
 public sealed class DemoPlatform : IAsyncLifetime
 {
     private readonly TempDirectory _data = new();
@@ -16,4 +16,14 @@ public sealed class DemoPlatform : IAsyncLifetime
         await Platform.DisposeAsync();
         _data.Dispose();
     }
+}
+
+/// <summary>
+/// The test classes that share one demo platform (each start costs seconds). They run one after another, so a test
+/// that changes the tenant's accounts or findings does not race another test's counts.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class DemoPlatformCollection : ICollectionFixture<DemoPlatform>
+{
+    public const string Name = "demo platform";
 }

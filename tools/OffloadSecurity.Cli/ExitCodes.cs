@@ -4,9 +4,12 @@ namespace OffloadSecurity.Cli;
 public static class ExitCodes
 {
     public const int Ok = 0;
-    /// <summary>The platform answered with an error (validation, not found, a failed sync) or a local file is missing.</summary>
+    /// <summary>
+    /// The platform answered with an error (validation, not found, a failed sync), a local file is missing or not what
+    /// it should be (a key, a kubeconfig, a certificate, an export's folder), or the user answered no to a confirmation.
+    /// </summary>
     public const int Failed = 1;
-    /// <summary>The command line is wrong.</summary>
+    /// <summary>The command line is wrong (missing or conflicting options), or a confirmation is needed and cannot be asked (use --yes).</summary>
     public const int Usage = 2;
     /// <summary>The platform could not be reached.</summary>
     public const int Unreachable = 3;

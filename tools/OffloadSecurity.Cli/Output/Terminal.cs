@@ -15,16 +15,21 @@ public static class Terminal
     /// </summary>
     public static void Line(this IAnsiConsole console, string text = "") => console.Profile.Out.Writer.WriteLine(text);
 
+    /// <summary>
+    /// The console for <paramref name="writer"/>: live and in colour on a terminal; plain text, wide and without escape
+    /// codes when the output goes to a pipe, a file or a test's writer.
+    /// </summary>
     public static IAnsiConsole For(TextWriter writer)
     {
-        if (ReferenceEquals(writer, Console.Out))
+        if (ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected)
         {
-            if (Console.IsOutputRedirected)
-            {
-                AnsiConsole.Console.Profile.Width = Wide;
-            }
-
             return AnsiConsole.Console;
+        }
+
+        if (ReferenceEquals(writer, Console.Error) && !Console.IsErrorRedirected)
+        {
+            // Progress and notes: a live spinner while a person watches standard error.
+            return AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error), Interactive = InteractionSupport.Yes });
         }
 
         var console = AnsiConsole.Create(new AnsiConsoleSettings

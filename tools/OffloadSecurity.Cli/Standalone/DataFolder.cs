@@ -20,10 +20,10 @@ public sealed class DataFolder
     public string EncryptionKeyFile => System.IO.Path.Combine(Path, EncryptionKeyFileName);
     public bool HasSigningKey => File.Exists(SigningKeyFile);
 
-    /// <summary><c>--data</c> when given, else <c>$OFFLOAD_DATA</c>, else <c>~/.offload</c>.</summary>
-    public static DataFolder Resolve(string? explicitPath) => new(
+    /// <summary><c>--data</c> when given, else <c>$OFFLOAD_DATA</c> (looked up with <paramref name="variable"/>), else <c>~/.offload</c>.</summary>
+    public static DataFolder Resolve(string? explicitPath, Func<string, string?> variable) => new(
         explicitPath is { Length: > 0 } ? explicitPath
-        : Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
+        : variable(EnvironmentVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment
         : System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".offload"));
 
     /// <summary>Creates the folder and any missing key. Returns true when this was the first run.</summary>

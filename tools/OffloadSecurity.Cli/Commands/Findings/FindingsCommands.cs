@@ -2,30 +2,28 @@ using System.CommandLine;
 using System.Text.Json;
 using OffloadSecurity.Cli.Commands.Accounts;
 using OffloadSecurity.Cli.Output;
-using OffloadSecurity.Contracts.Findings;
 using OffloadSecurity.Inventory.Findings;
 using Spectre.Console;
 
 namespace OffloadSecurity.Cli.Commands.Findings;
 
-/// <summary><c>offload findings list|show</c>.</summary>
+/// <summary><c>offload findings list|show|export</c>.</summary>
 public static class FindingsCommands
 {
     public const int MaxLimit = 100_000;
 
     public static Command Create(CliSession session)
     {
-        var findings = new Command("findings", "Read the tenant's normalized findings.");
+        var findings = new Command("findings", "Read the tenant's normalized findings: list with filters, show one, export them all (JSON Lines or CSV).");
         findings.Subcommands.Add(List(session));
         findings.Subcommands.Add(Show(session));
+        findings.Subcommands.Add(FindingExportCommand.Create(session));
         return findings;
     }
 
     private static Command List(CliSession session)
     {
-        var severity = new Option<Severity?>("--severity") { Description = "Only this severity (Informational, Low, Medium, High, Critical)." };
-        var status = new Option<FindingStatus?>("--status") { Description = "Only this status (New, Active, Resolved, Reopened)." };
-        var account = new Option<Guid?>("--account") { Description = "Only this account's findings." };
+        var filters = new FindingFilterOptions();
         var limit = new Option<int>("--limit") { Description = $"At most this many findings (1 to {MaxLimit}).", DefaultValueFactory = _ => 50 };
         limit.Validators.Add(result =>
         {
@@ -35,13 +33,16 @@ public static class FindingsCommands
             }
         });
         var json = AccountsCommands.JsonOption();
-        var command = new Command("list", "Findings, newest first, with filters.") { severity, status, account, limit, json };
+        var command = new Command("list", "Findings, most severe first, with filters.");
+        filters.AddTo(command);
+        command.Options.Add(limit);
+        command.Options.Add(json);
         command.SetAction(async (parse, ct) =>
         {
             using var platform = session.Platform(parse);
-            var filters = Query(("severity", parse.GetValue(severity)?.ToString()), ("status", parse.GetValue(status)?.ToString()),
-                ("accountId", parse.GetValue(account)?.ToString()));
-            var (findings, more) = await ReadAsync(platform, filters, parse.GetValue(limit), ct);
+            platform.FieldOptions = FindingFilterOptions.FieldOptions;
+            var query = filters.Query(parse);
+            var (findings, more) = await ReadAsync(platform, query, parse.GetValue(limit), ct);
             var console = session.Out(parse);
             if (parse.GetValue(json))
             {
@@ -117,9 +118,6 @@ public static class FindingsCommands
 
         return (findings, cursor is not null);
     }
-
-    private static string Query(params (string Name, string? Value)[] filters) =>
-        string.Concat(filters.Where(f => f.Value is not null).Select(f => $"&{f.Name}={Uri.EscapeDataString(f.Value!)}"));
 
     private static string Shorten(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 }

@@ -24,7 +24,7 @@ public static class TokenCommand
                 result.AddError("--hours must be between 1 and 720.");
             }
         });
-        var command = new Command("token", "Print a token signed with the data folder's key (the standalone platform's issuer).") { tenant, roles, hours };
+        var command = new Command("token", "Print a token signed with the data folder's key (the standalone platform's issuer), for curl, scripts, other machines or `offload login --token -`.") { tenant, roles, hours };
         command.SetAction(parse =>
         {
             var issuer = new LocalTokenIssuer(session.DataFolder(parse).AuthOptions());
