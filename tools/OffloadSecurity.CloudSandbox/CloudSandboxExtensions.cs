@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OffloadSecurity.CloudSandbox.Aws;
+using OffloadSecurity.CloudSandbox.Aws.Kms;
 using OffloadSecurity.CloudSandbox.Aws.SecurityHub;
 using OffloadSecurity.CloudSandbox.Aws.Sts;
 using OffloadSecurity.CloudSandbox.Aws.Throttling;
@@ -40,6 +41,7 @@ public static class CloudSandboxExtensions
         builder.Services.AddSingleton(builder.Configuration.GetSection(SandboxThrottlingOptions.SectionName).Get<SandboxThrottlingOptions>() ?? new SandboxThrottlingOptions());
         builder.Services.AddSingleton<SandboxThrottling>();
         builder.Services.AddSandboxSts(builder.Configuration);
+        builder.Services.AddSingleton<SandboxKms>();
         return builder;
     }
 
@@ -47,6 +49,7 @@ public static class CloudSandboxExtensions
     public static WebApplication MapCloudSandbox(this WebApplication app)
     {
         app.UseMiddleware<StsAuthentication>();
+        app.MapKms();
         app.MapSecurityHub();
         app.MapSts();
         return app;

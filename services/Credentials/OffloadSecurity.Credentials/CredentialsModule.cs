@@ -8,7 +8,6 @@ using OffloadSecurity.Credentials.Encryption;
 using OffloadSecurity.Credentials.Scheduling;
 using OffloadSecurity.ServiceDefaults.Auth;
 using OffloadSecurity.ServiceDefaults.Messaging;
-using OffloadSecurity.ServiceDefaults.Storage;
 
 namespace OffloadSecurity.Credentials;
 
@@ -29,9 +28,7 @@ public static class CredentialsModule
         // Unreadable bodies are the caller's fault in every environment: a 400 (413 when too large), never a 500.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = false);
 
-        var store = builder.Configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
-        builder.Services.AddSingleton<IAccountStore>(new SqliteAccountStore(new SqliteDatabase(store.SqlitePath("credentials.db"))));
-        builder.Services.AddStoreLifecycle<IAccountStore>("credentials-store");
+        builder.AddAccountStore();
 
         builder.Services.Configure<AwsOptions>(builder.Configuration.GetSection(AwsOptions.Section));
         builder.Services.Configure<CredentialBrokerOptions>(builder.Configuration.GetSection(CredentialBrokerOptions.Section));

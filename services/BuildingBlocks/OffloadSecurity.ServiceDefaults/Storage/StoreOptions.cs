@@ -16,9 +16,6 @@ public sealed class StoreOptions
     /// <summary>Folder for the SQLite files (standalone mode).</summary>
     public string DataDirectory { get; set; } = ".data";
 
-    public string? MongoConnectionString { get; set; }
-    public string MongoDatabase { get; set; } = "offload";
-
     public string SqlitePath(string fileName)
     {
         Directory.CreateDirectory(DataDirectory);

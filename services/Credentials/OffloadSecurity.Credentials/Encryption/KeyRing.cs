@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using OffloadSecurity.Credentials.Aws;
 
 namespace OffloadSecurity.Credentials.Encryption;
 
@@ -11,13 +12,15 @@ public sealed record KeyEncryptionKey(string Id, byte[] Key)
 /// <summary>
 /// The key-encryption keys the service knows: the current one wraps new records, older ones still unwrap
 /// records made before a rotation. Keys come from <c>ENCRYPTION_KEY</c> (base64, 32 bytes) or the file
-/// named by <c>Encryption:KeyFile</c>; previous keys from <c>Encryption:PreviousKeys</c> (base64, comma-separated).
+/// named by <c>Encryption:KeyFile</c>, or AWS KMS unwraps it at start-up (<see cref="KmsKeyOptions"/>); previous keys
+/// from <c>Encryption:PreviousKeys</c> (base64, comma-separated).
 /// </summary>
 public sealed class KeyRing
 {
     public const string HowToMakeAKey =
         "Set ENCRYPTION_KEY to 32 random bytes in base64 (for example `openssl rand -base64 32`), " +
-        "or point Encryption:KeyFile at a file that holds such a key.";
+        "or point Encryption:KeyFile at a file that holds such a key, " +
+        "or set Encryption:Kms:WrappedKey to a data key wrapped by AWS KMS (see docs/accounts.md).";
 
     private readonly Dictionary<string, KeyEncryptionKey> _byId;
 
@@ -60,6 +63,22 @@ public sealed class KeyRing
     {
         var base64 = configuration["ENCRYPTION_KEY"] ?? configuration["Encryption:Key"];
         var keyFile = configuration["Encryption:KeyFile"];
+        var kms = configuration.GetSection(KmsKeyOptions.Section).Get<KmsKeyOptions>() ?? new KmsKeyOptions();
+        if (kms.IsConfigured)
+        {
+            if (!string.IsNullOrWhiteSpace(base64) || !string.IsNullOrWhiteSpace(keyFile))
+            {
+                throw new InvalidOperationException(
+                    "Both a local encryption key (ENCRYPTION_KEY or Encryption:KeyFile) and Encryption:Kms:WrappedKey are set. " +
+                    "Keep one; to move between them, name the old key in Encryption:PreviousKeys and run rotate-keys.");
+            }
+
+            // Start-up only: the service cannot serve anything before it has its key.
+            var platform = configuration.GetSection(AwsOptions.Section).Get<AwsOptions>()?.Platform ?? new AwsPlatformPrincipal();
+            var current = KmsWrappedKey.UnwrapAsync(kms, platform, CancellationToken.None).GetAwaiter().GetResult();
+            return new KeyRing(current, PreviousKeys(configuration));
+        }
+
         if (string.IsNullOrWhiteSpace(base64) && !string.IsNullOrWhiteSpace(keyFile))
         {
             base64 = File.Exists(keyFile)
@@ -72,9 +91,11 @@ public sealed class KeyRing
             throw new InvalidOperationException("The credentials service will not start without an encryption key. " + HowToMakeAKey);
         }
 
-        var previous = (configuration["Encryption:PreviousKeys"] ?? "")
+        return new KeyRing(FromBase64(base64), PreviousKeys(configuration));
+    }
+
+    private static IEnumerable<KeyEncryptionKey> PreviousKeys(IConfiguration configuration) =>
+        (configuration["Encryption:PreviousKeys"] ?? "")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(FromBase64);
-        return new KeyRing(FromBase64(base64), previous);
-    }
 }
