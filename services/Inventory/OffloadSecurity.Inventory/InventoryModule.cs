@@ -2,7 +2,6 @@ using OffloadSecurity.Inventory.Findings;
 using OffloadSecurity.Inventory.Ingest;
 using OffloadSecurity.Inventory.Posture;
 using OffloadSecurity.ServiceDefaults.Messaging;
-using OffloadSecurity.ServiceDefaults.Storage;
 
 namespace OffloadSecurity.Inventory;
 
@@ -11,11 +10,8 @@ public static class InventoryModule
     /// <summary>The inventory: ingest consumers, the store behind the query API, and the SIEM feed.</summary>
     public static IHostApplicationBuilder AddInventory(this IHostApplicationBuilder builder)
     {
-        var store = builder.Configuration.GetSection(StoreOptions.Section).Get<StoreOptions>() ?? new StoreOptions();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton<IInventoryStore>(sp =>
-            new SqliteInventoryStore(new SqliteDatabase(store.SqlitePath("inventory.db")), sp.GetRequiredService<TimeProvider>()));
-        builder.Services.AddStoreLifecycle<IInventoryStore>("inventory-store");
+        builder.AddInventoryStore();
         builder.AddBusConsumers(bus =>
         {
             bus.AddConsumer<FindingsObservedConsumer>();

@@ -204,9 +204,12 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? 
                     continue;
                 }
 
-                if (string.CompareOrdinal(seenAt, old.LastSeen) < 0)
+                if (string.CompareOrdinal(seenAt, old.LastSeen) < 0
+                    || (old.Status == Resolved && old.ResolvedAt is { } resolvedSince && string.CompareOrdinal(seenAt, resolvedSince) < 0))
                 {
-                    continue; // an older observation (out of order or redelivered late) never moves a finding back
+                    // An older observation (out of order or redelivered late) never moves a finding back: not to older
+                    // content, and not to open when a later scan (or the provider) resolved it after that observation.
+                    continue;
                 }
 
                 FindingChangeKind? kind = null;
