@@ -47,7 +47,12 @@ public sealed class MongoAccountQueriesTests
     {
         var document = AccountDocument.From(new Account
         {
-            Id = AccountId, TenantId = "t", Provider = CloudProvider.Aws, DisplayName = "a", SettingsJson = "{}", CreatedAt = T0,
+            Id = AccountId,
+            TenantId = "t",
+            Provider = CloudProvider.Aws,
+            DisplayName = "a",
+            SettingsJson = "{}",
+            CreatedAt = T0,
         });
 
         document["_id"].AsBsonBinaryData.SubType.ShouldBe(BsonBinarySubType.UuidStandard);
