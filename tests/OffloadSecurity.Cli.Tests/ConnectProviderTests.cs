@@ -136,6 +136,26 @@ public sealed class ConnectProviderTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Gcp_sends_the_keys_creation_time_for_the_rotation_warning_and_refuses_a_date_that_is_not_iso_8601()
+    {
+        const string Key = """{"type":"service_account","project_id":"acme-prod"}""";
+        var keyFile = await FileAsync("key.json", Key);
+
+        var dated = await RunAsync(["accounts", "connect", "gcp", "--name", "acme", "--key-file", keyFile, "--key-created", "2025-01-15"]);
+        var notIso = await RunAsync(["accounts", "connect", "gcp", "--name", "acme", "--key-file", keyFile, "--key-created", "15/01/2025"]);
+
+        dated.ExitCode.ShouldBe(ExitCodes.Ok, dated.ToString());
+        ShouldBeJson(_api.Requests.ShouldHaveSingleItem(), new JsonObject
+        {
+            ["provider"] = "gcp",
+            ["displayName"] = "acme",
+            ["gcp"] = new JsonObject { ["serviceAccountKeyJson"] = Key, ["keyCreatedAt"] = "2025-01-15T00:00:00+00:00" },
+        });
+        notIso.ExitCode.ShouldBe(ExitCodes.Usage, notIso.ToString());
+        notIso.Error.ShouldContain("--key-created '15/01/2025' is not an ISO 8601 date");
+    }
+
+    [Fact]
     public async Task Gcp_with_a_missing_key_file_exits_1_names_the_file_and_sends_nothing()
     {
         var missing = Path.Combine(_files.Path, "no-such-key.json");

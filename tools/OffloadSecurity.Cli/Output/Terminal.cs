@@ -47,6 +47,25 @@ public static class Terminal
     public static Table Row(this Table table, params string?[] cells) =>
         table.AddRow(cells.Select(cell => (IRenderable)new Text(cell ?? "")).ToArray());
 
+    /// <summary>Text that needs attention (a rotation warning): bold yellow on a terminal; plain where there is no colour.</summary>
+    public static Text Highlight(string text) => new(text, new Style(Color.Yellow, decoration: Decoration.Bold));
+
+    /// <summary>
+    /// A highlighted line: styled on a terminal; as is elsewhere, like <see cref="Line"/>, so a pipe gets it whole.
+    /// </summary>
+    public static void HighlightedLine(this IAnsiConsole console, string text)
+    {
+        if (console.Profile.Capabilities.Ansi)
+        {
+            console.Write(Highlight(text));
+            console.WriteLine();
+        }
+        else
+        {
+            console.Line(text);
+        }
+    }
+
     public static string Ago(DateTimeOffset? at) => at is not { } time ? "never"
         : (DateTimeOffset.UtcNow - time) switch
         {

@@ -29,7 +29,7 @@ public static class AccountsCommands
     private static Command List(CliSession session)
     {
         var json = JsonOption();
-        var command = new Command("list", "The tenant's accounts and their sync status.") { json };
+        var command = new Command("list", "The tenant's accounts: what each connects to, its sync status and its rotation warnings.") { json };
         command.SetAction(async (parse, ct) =>
         {
             using var platform = session.Platform(parse);
@@ -47,14 +47,17 @@ public static class AccountsCommands
                 return ExitCodes.Ok;
             }
 
-            var table = new Table().AddColumns("ID", "Name", "Provider", "Status", "Last synced", "Regions", "Message");
+            var table = new Table().AddColumns("ID", "Name", "Provider", "Connection", "Status", "Last synced", "Regions", "Message", "Warnings");
             foreach (var account in accounts)
             {
-                table.Row(account.Id.ToString(), account.DisplayName, account.Provider.ToString(), account.Status.ToString(),
-                    Terminal.Ago(account.LastSyncedAt), string.Join(",", account.Regions), account.StatusMessage);
+                table.AddRow(
+                    new Text(account.Id.ToString()), new Text(account.DisplayName), new Text(account.Provider.ToString()),
+                    new Text(AccountDisplay.Connection(account)), new Text(account.Status.ToString()), new Text(Terminal.Ago(account.LastSyncedAt)),
+                    new Text(string.Join(",", account.Regions)), new Text(account.StatusMessage ?? ""), AccountDisplay.WarningCount(account));
             }
 
             console.Write(table);
+            AccountDisplay.WriteWarnings(console, accounts);
             return ExitCodes.Ok;
         });
         return command;
@@ -64,7 +67,7 @@ public static class AccountsCommands
     {
         var id = IdArgument();
         var json = JsonOption();
-        var command = new Command("show", "One account: status, last sync, regions.") { id, json };
+        var command = new Command("show", "One account: status, last sync, its provider's settings (never a secret) and rotation warnings.") { id, json };
         command.SetAction(async (parse, ct) =>
         {
             using var platform = session.Platform(parse);
@@ -76,17 +79,7 @@ public static class AccountsCommands
                 return ExitCodes.Ok;
             }
 
-            var grid = new Table().HideHeaders().AddColumns("", "");
-            grid.Row("ID", account.Id.ToString())
-                .Row("Name", account.DisplayName)
-                .Row("Provider", account.Provider.ToString())
-                .Row("Status", account.Status.ToString())
-                .Row("Message", account.StatusMessage ?? "")
-                .Row("Last synced", account.LastSyncedAt is { } at ? $"{at:u} ({Terminal.Ago(at)})" : "never")
-                .Row("Last scan", account.LastScanId?.ToString() ?? "")
-                .Row("Regions", account.Regions.Count == 0 ? "(default region)" : string.Join(", ", account.Regions))
-                .Row("Connected", $"{account.CreatedAt:u}");
-            console.Write(grid);
+            console.Write(AccountDisplay.Details(account, DateTimeOffset.UtcNow));
             return ExitCodes.Ok;
         });
         return command;

@@ -53,6 +53,10 @@ public sealed record GcpBody
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? ProjectId { get; init; }
 
+    /// <summary>When the key was created (the key file does not say), for the platform's rotation warning.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DateTimeOffset? KeyCreatedAt { get; init; }
+
     public override string ToString() => $"GcpBody {{ ProjectId = {ProjectId}, key redacted }}";
 }
 

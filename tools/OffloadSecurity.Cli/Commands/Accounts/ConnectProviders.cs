@@ -16,23 +16,8 @@ public static partial class ConnectProviders
         var tenantId = new Option<string>("--tenant-id") { Description = "Microsoft Entra tenant (directory) id of the service principal.", Required = true, HelpName = "id" };
         var clientId = new Option<string>("--client-id") { Description = "Application (client) id of the service principal.", Required = true, HelpName = "id" };
         var secret = new SecretOption("client-secret", "the client secret");
-        var expires = new Option<DateTimeOffset?>("--secret-expires")
-        {
-            Description = "When the client secret expires (ISO 8601: 2027-06-30 or 2027-06-30T12:00:00Z), so the platform can warn before.",
-            HelpName = "date",
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
-                if (IsoDate().IsMatch(text) && DateTimeOffset.TryParse(
-                    text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
-                {
-                    return at;
-                }
-
-                result.AddError($"--secret-expires '{text}' is not an ISO 8601 date or time, e.g. 2027-06-30 or 2027-06-30T12:00:00Z.");
-                return null;
-            },
-        };
+        var expires = DateOption("--secret-expires",
+            "When the client secret expires (ISO 8601: 2027-06-30 or 2027-06-30T12:00:00Z), so the platform can warn before.");
         var subscriptionId = new Option<string>("--subscription-id") { Description = "The subscription to scan.", Required = true, HelpName = "id" };
         var command = common.Command("azure",
             "Connect an Azure subscription with a service principal (client secret from stdin or a file; Reader and Security Reader roles suffice).",
@@ -82,7 +67,10 @@ public static partial class ConnectProviders
             HelpName = "path",
         };
         var projectId = new Option<string?>("--project-id") { Description = "The project to scan (default: the key's project).", HelpName = "id" };
-        var command = common.Command("gcp", "Connect a GCP project with a service-account JSON key.", keyFile, projectId);
+        var keyCreated = DateOption("--key-created",
+            "When the key was created (ISO 8601, as IAM > Service accounts > Keys shows it; the key file does not say), so the platform " +
+            "can warn when it gets old. Without it the key's age counts from when it is connected.");
+        var command = common.Command("gcp", "Connect a GCP project with a service-account JSON key.", keyFile, projectId, keyCreated);
         command.SetAction(async (parse, ct) =>
         {
             var file = parse.GetValue(keyFile)!;
@@ -92,13 +80,14 @@ public static partial class ConnectProviders
             {
                 Provider = ConnectBody.GcpProvider,
                 DisplayName = parse.GetValue(common.Name)!,
-                Gcp = new GcpBody { ServiceAccountKeyJson = key, ProjectId = parse.GetValue(projectId) },
+                Gcp = new GcpBody { ServiceAccountKeyJson = key, ProjectId = parse.GetValue(projectId), KeyCreatedAt = parse.GetValue(keyCreated) },
             };
             return await ConnectCommand.ConnectAsync(session, parse, common, body, new Dictionary<string, string>
             {
                 ["displayName"] = "--name",
                 ["gcp.serviceAccountKeyJson"] = "--key-file",
                 ["gcp.projectId"] = "--project-id",
+                ["gcp.keyCreatedAt"] = "--key-created",
             }, ct);
         });
         return command;
@@ -276,6 +265,25 @@ public static partial class ConnectProviders
             ? Convert.ToBase64String(pem)
             : throw new CliException(ExitCodes.Failed, $"--ca-file: {file.FullName} is not a PEM certificate (no -----BEGIN CERTIFICATE----- line).");
     }
+
+    /// <summary>An optional ISO 8601 date or time (a date alone is midnight UTC); anything else is a usage error naming the option.</summary>
+    private static Option<DateTimeOffset?> DateOption(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "date",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            if (IsoDate().IsMatch(text) && DateTimeOffset.TryParse(
+                text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
+            {
+                return at;
+            }
+
+            result.AddError($"{name} '{text}' is not an ISO 8601 date or time, e.g. 2027-06-30 or 2027-06-30T12:00:00Z.");
+            return null;
+        },
+    };
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})?)?$")]
     private static partial Regex IsoDate();
