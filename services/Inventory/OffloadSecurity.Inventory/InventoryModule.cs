@@ -1,3 +1,4 @@
+using OffloadSecurity.Inventory.Assets;
 using OffloadSecurity.Inventory.Findings;
 using OffloadSecurity.Inventory.Ingest;
 using OffloadSecurity.Inventory.Posture;
@@ -12,6 +13,7 @@ public static class InventoryModule
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddInventoryStore();
+        builder.AddAssetInventory();
         builder.AddBusConsumers(bus =>
         {
             bus.AddConsumer<FindingsObservedConsumer>();
@@ -21,7 +23,7 @@ public static class InventoryModule
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapInventoryApi(this IEndpointRouteBuilder app) => app.MapFindingsApi().MapPostureApi();
+    public static IEndpointRouteBuilder MapInventoryApi(this IEndpointRouteBuilder app) => app.MapFindingsApi().MapPostureApi().MapAssetsApi();
 }
 
 /// <summary>Names this service's assembly, so tests can host its real Program with WebApplicationFactory.</summary>
