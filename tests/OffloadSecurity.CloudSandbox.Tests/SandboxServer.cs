@@ -36,12 +36,13 @@ public sealed class SandboxServer : WebApplicationFactory<CloudSandboxMarker>
     /// <summary>More host configuration, e.g. <c>web.UseSetting("Sandbox:Aws:Accounts:0:AccountId", ...)</c>.</summary>
     public Action<IWebHostBuilder>? ConfigureHost { get; init; }
 
-    public static SandboxAwsAccount Account(string accountId, int findings = 250) => new()
+    public static SandboxAwsAccount Account(string accountId, int findings = 250, int guardDutyFindings = 0) => new()
     {
         AccountId = accountId,
         AccessKeyId = "AKIATEST" + accountId[..12],
         SecretAccessKey = "test-secret-for-" + accountId,
         SecurityHubFindings = findings,
+        GuardDutyFindings = guardDutyFindings,
     };
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using OffloadSecurity.CloudSandbox.Aws;
+using OffloadSecurity.CloudSandbox.Aws.Ecr;
+using OffloadSecurity.CloudSandbox.Aws.GuardDuty;
 using OffloadSecurity.CloudSandbox.Aws.Kms;
 using OffloadSecurity.CloudSandbox.Aws.SecurityHub;
 using OffloadSecurity.CloudSandbox.Aws.Sts;
@@ -51,6 +53,8 @@ public static class CloudSandboxExtensions
         app.UseMiddleware<StsAuthentication>();
         app.MapKms();
         app.MapSecurityHub();
+        app.MapGuardDuty();
+        app.MapEcr();
         app.MapSts();
         return app;
     }

@@ -29,6 +29,33 @@ public sealed class SandboxAwsAccount
     public int SecurityHubFindings { get; set; } = 250;
 
     /// <summary>
+    /// How many GuardDuty findings (current and archived, some of them samples) the account's detector has in each
+    /// region. None by default, so an account configured for Security Hub alone reads as before.
+    /// </summary>
+    public int GuardDutyFindings { get; set; }
+
+    /// <summary>Regions where GuardDuty is not enabled: ListDetectors answers an empty list.</summary>
+    public List<string> GuardDutyDisabledRegions { get; set; } = [];
+
+    /// <summary>Regions where the caller may not use GuardDuty: every GuardDuty call answers 403 AccessDeniedException.</summary>
+    public List<string> GuardDutyAccessDeniedRegions { get; set; } = [];
+
+    /// <summary>
+    /// How many ECR repositories the account has in each region (none by default). Every third uses enhanced scanning
+    /// (Inspector findings), the others basic scanning.
+    /// </summary>
+    public int EcrRepositories { get; set; }
+
+    /// <summary>Images in each ECR repository; most have a completed scan, a few were never scanned.</summary>
+    public int EcrImagesPerRepository { get; set; } = 3;
+
+    /// <summary>How many images (the first ones listed in each region) have a scan still IN_PROGRESS.</summary>
+    public int EcrScansInProgress { get; set; }
+
+    /// <summary>Regions where the caller may not use ECR: every ECR call answers AccessDeniedException.</summary>
+    public List<string> EcrAccessDeniedRegions { get; set; } = [];
+
+    /// <summary>
     /// The account that exists when none is configured. Its secret is public (it only opens the sandbox) and shaped
     /// like a real one (40 base64 characters), so the credentials service accepts it.
     /// </summary>
@@ -44,6 +71,7 @@ public sealed class SandboxAwsAccount
 internal sealed partial class SandboxOptionsValidator : IValidateOptions<SandboxOptions>
 {
     public const int MaxFindingsPerRegion = 1_000_000;
+    public const int MaxEcrItems = 1000;
 
     public ValidateOptionsResult Validate(string? name, SandboxOptions options)
     {
@@ -71,6 +99,36 @@ internal sealed partial class SandboxOptionsValidator : IValidateOptions<Sandbox
             {
                 errors.Add($"{field}:SecurityHubFindings must be between 0 and {MaxFindingsPerRegion}.");
             }
+
+            if (account.GuardDutyFindings is < 0 or > MaxFindingsPerRegion)
+            {
+                errors.Add($"{field}:GuardDutyFindings must be between 0 and {MaxFindingsPerRegion}.");
+            }
+
+            if (account.EcrRepositories is < 0 or > MaxEcrItems)
+            {
+                errors.Add($"{field}:EcrRepositories must be between 0 and {MaxEcrItems}.");
+            }
+
+            if (account.EcrImagesPerRepository is < 0 or > MaxEcrItems)
+            {
+                errors.Add($"{field}:EcrImagesPerRepository must be between 0 and {MaxEcrItems}.");
+            }
+
+            if (account.EcrScansInProgress < 0)
+            {
+                errors.Add($"{field}:EcrScansInProgress must not be negative.");
+            }
+
+            foreach (var (list, regions) in new[]
+            {
+                (nameof(account.GuardDutyDisabledRegions), account.GuardDutyDisabledRegions),
+                (nameof(account.GuardDutyAccessDeniedRegions), account.GuardDutyAccessDeniedRegions),
+                (nameof(account.EcrAccessDeniedRegions), account.EcrAccessDeniedRegions),
+            })
+            {
+                errors.AddRange(regions.Where(r => !RegionPattern().IsMatch(r)).Select(r => $"{field}:{list}: '{r}' is not an AWS region name."));
+            }
         }
 
         errors.AddRange(options.Aws.Accounts
@@ -83,4 +141,7 @@ internal sealed partial class SandboxOptionsValidator : IValidateOptions<Sandbox
 
     [GeneratedRegex("^[0-9]{12}$", RegexOptions.CultureInvariant)]
     private static partial Regex AccountIdPattern();
+
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$", RegexOptions.CultureInvariant)]
+    private static partial Regex RegionPattern();
 }

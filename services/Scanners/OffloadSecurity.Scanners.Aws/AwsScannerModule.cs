@@ -1,4 +1,6 @@
 using OffloadSecurity.Scanners.Aws.AwsApi;
+using OffloadSecurity.Scanners.Aws.Ecr;
+using OffloadSecurity.Scanners.Aws.GuardDuty;
 using OffloadSecurity.Scanners.Aws.Scanning;
 using OffloadSecurity.Scanners.Aws.SecurityHub;
 using OffloadSecurity.Scanners.Core;
@@ -9,7 +11,7 @@ namespace OffloadSecurity.Scanners.Aws;
 
 public static class AwsScannerModule
 {
-    /// <summary>The AWS scanner: Security Hub client, the scanner, and its scan-request consumer.</summary>
+    /// <summary>The AWS scanner: its sources (Security Hub, GuardDuty, ECR image scans) and their clients, the scanner, its scan-request consumer.</summary>
     public static IHostApplicationBuilder AddAwsScanner(this IHostApplicationBuilder builder)
     {
         builder.AddScannerCore();
@@ -18,6 +20,11 @@ public static class AwsScannerModule
         builder.Services.AddSingleton<ApiRateLimiters>();
         builder.Services.AddSingleton<AwsCallPolicy>();
         builder.Services.AddHttpClient<SecurityHubClient>(http => http.Timeout = TimeSpan.FromSeconds(60));
+        builder.Services.AddHttpClient<GuardDutyClient>(http => http.Timeout = TimeSpan.FromSeconds(60));
+        builder.Services.AddHttpClient<EcrClient>(http => http.Timeout = TimeSpan.FromSeconds(60));
+        builder.Services.AddScoped<IAwsFindingSource, SecurityHubSource>();
+        builder.Services.AddScoped<IAwsFindingSource, GuardDutySource>();
+        builder.Services.AddScoped<IAwsFindingSource, EcrSource>();
         builder.Services.AddScoped<IProviderScanner, AwsScanner>();
         builder.AddBusConsumers(bus => bus.AddConsumer<AwsScanRequestConsumer>());
         return builder;

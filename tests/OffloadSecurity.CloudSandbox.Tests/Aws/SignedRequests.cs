@@ -23,6 +23,20 @@ public static class SignedRequests
         return request;
     }
 
+    /// <summary>A request to <paramref name="pathAndQuery"/>, with a JSON body when given, signed for the service and region.</summary>
+    public static async Task<HttpRequestMessage> SignedAsync(
+        HttpMethod method, Uri address, string pathAndQuery, string? body, AwsCredentials credentials, string region, string service)
+    {
+        var request = new HttpRequestMessage(method, new Uri(address, pathAndQuery));
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        await new SigV4Signer().SignAsync(request, credentials, region, service, TestContext.Current.CancellationToken);
+        return request;
+    }
+
     public static async Task<(string Code, string Message)> AwsErrorAsync(this HttpResponseMessage response)
     {
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));

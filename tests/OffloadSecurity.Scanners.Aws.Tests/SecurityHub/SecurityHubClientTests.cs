@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using OffloadSecurity.Scanners.Aws.AwsApi;
@@ -21,7 +20,7 @@ public sealed class SecurityHubClientTests
     [Fact]
     public async Task Posts_a_signed_GetFindings_request_for_active_findings_to_the_regional_endpoint()
     {
-        var handler = new RecordingHandler(_ => Json("{\"Findings\":[]}"));
+        var handler = new RecordingHandler(_ => RecordingHandler.Json("{\"Findings\":[]}"));
 
         await Client(handler).GetFindingsAsync(Credentials, "eu-west-1", null, Ct).ToListAsync(Ct);
 
@@ -43,7 +42,7 @@ public sealed class SecurityHubClientTests
     [Fact]
     public async Task Calls_the_configured_service_url_instead_of_AWS()
     {
-        var handler = new RecordingHandler(_ => Json("{\"Findings\":[]}"));
+        var handler = new RecordingHandler(_ => RecordingHandler.Json("{\"Findings\":[]}"));
 
         await Client(handler, "http://127.0.0.1:4566").GetFindingsPageAsync(Credentials, "us-east-1", null, 10, Ct);
 
@@ -53,9 +52,9 @@ public sealed class SecurityHubClientTests
     [Fact]
     public async Task Follows_NextToken_until_the_last_page_and_returns_findings_as_they_came()
     {
-        var handler = new RecordingHandler(body => body.Contains("\"NextToken\":\"page-2\"", StringComparison.Ordinal)
-            ? Json("{\"Findings\":[{\"Id\":\"c\"}]}")
-            : Json("{\"Findings\":[{\"Id\":\"a\"},{\"Id\":\"b\"}],\"NextToken\":\"page-2\"}"));
+        var handler = new RecordingHandler(request => request.Body.Contains("\"NextToken\":\"page-2\"", StringComparison.Ordinal)
+            ? RecordingHandler.Json("{\"Findings\":[{\"Id\":\"c\"}]}")
+            : RecordingHandler.Json("{\"Findings\":[{\"Id\":\"a\"},{\"Id\":\"b\"}],\"NextToken\":\"page-2\"}"));
 
         var pages = await Client(handler).GetFindingsAsync(Credentials, "us-east-1", null, Ct).ToListAsync(Ct);
 
@@ -64,9 +63,20 @@ public sealed class SecurityHubClientTests
     }
 
     [Fact]
+    public async Task A_service_repeating_the_same_NextToken_stops_the_paging_with_an_error_instead_of_looping()
+    {
+        var handler = new RecordingHandler(_ => RecordingHandler.Json("{\"Findings\":[{\"Id\":\"a\"}],\"NextToken\":\"same\"}"));
+
+        var error = await Should.ThrowAsync<AwsServiceException>(Client(handler).GetFindingsAsync(Credentials, "us-east-1", null, Ct).ToListAsync(Ct).AsTask());
+
+        error.ErrorCode.ShouldBe("RepeatedNextToken");
+        handler.Requests.Count.ShouldBe(2);
+    }
+
+    [Fact]
     public async Task Starts_from_the_given_token()
     {
-        var handler = new RecordingHandler(_ => Json("{\"Findings\":[]}"));
+        var handler = new RecordingHandler(_ => RecordingHandler.Json("{\"Findings\":[]}"));
 
         await Client(handler).GetFindingsAsync(Credentials, "us-east-1", "resume-here", Ct).ToListAsync(Ct);
 
@@ -78,7 +88,7 @@ public sealed class SecurityHubClientTests
     {
         var handler = new RecordingHandler(_ =>
         {
-            var response = Json("{\"message\":\"Rate exceeded\"}", HttpStatusCode.TooManyRequests);
+            var response = RecordingHandler.Json("{\"message\":\"Rate exceeded\"}", HttpStatusCode.TooManyRequests);
             response.Headers.Add("x-amzn-ErrorType", "TooManyRequestsException:http://internal.amazon.com/coral/com.amazon.coral.service/");
             response.Headers.RetryAfter = new System.Net.Http.Headers.RetryConditionHeaderValue(TimeSpan.FromSeconds(3));
             return response;
@@ -121,7 +131,7 @@ public sealed class SecurityHubClientTests
     [Fact]
     public async Task Rejects_a_region_that_is_not_an_AWS_region_name()
     {
-        var handler = new RecordingHandler(_ => Json("{\"Findings\":[]}"));
+        var handler = new RecordingHandler(_ => RecordingHandler.Json("{\"Findings\":[]}"));
 
         await Should.ThrowAsync<ArgumentException>(
             Client(handler).GetFindingsPageAsync(Credentials, "evil.example.com/x", null, 10, Ct));
@@ -130,32 +140,4 @@ public sealed class SecurityHubClientTests
 
     private static SecurityHubClient Client(RecordingHandler handler, string? serviceUrl = null) =>
         new(new HttpClient(handler), Options.Create(new AwsEndpointOptions { ServiceUrl = serviceUrl }));
-
-    private static HttpResponseMessage Json(string body, HttpStatusCode status = HttpStatusCode.OK) =>
-        new(status) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-
-    private sealed record RecordedRequest(string Method, Uri Uri, List<KeyValuePair<string, string>> Headers, string Body)
-    {
-        public ReceivedRequest AsReceived() => new(
-            Method, Uri.AbsolutePath, Uri.Query, [.. Headers, KeyValuePair.Create("Host", Uri.Authority)], Encoding.UTF8.GetBytes(Body));
-    }
-
-    /// <summary>Records each request (headers, body) and answers from the given function of the body.</summary>
-    private sealed class RecordingHandler(Func<string, HttpResponseMessage> respond) : HttpMessageHandler
-    {
-        public List<RecordedRequest> Requests { get; } = [];
-
-        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            var body = request.Content is null ? "" : await request.Content.ReadAsStringAsync(cancellationToken);
-            var headers = request.Headers.NonValidated.SelectMany(h => h.Value.Select(v => KeyValuePair.Create(h.Key, v))).ToList();
-            if (request.Content is not null)
-            {
-                headers.AddRange(request.Content.Headers.NonValidated.SelectMany(h => h.Value.Select(v => KeyValuePair.Create(h.Key, v))));
-            }
-
-            Requests.Add(new RecordedRequest(request.Method.Method, request.RequestUri!, headers, body));
-            return respond(body);
-        }
-    }
 }

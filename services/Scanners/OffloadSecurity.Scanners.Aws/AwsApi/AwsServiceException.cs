@@ -30,7 +30,7 @@ public sealed partial class AwsServiceException : Exception
 
     public bool IsThrottling =>
         StatusCode == HttpStatusCode.TooManyRequests ||
-        ErrorCode is "ThrottlingException" or "Throttling" or "TooManyRequestsException" or "RequestLimitExceeded";
+        ErrorCode is "ThrottlingException" or "Throttling" or "ThrottleException" or "TooManyRequestsException" or "RequestLimitExceeded";
 
     public bool IsAuthenticationFailure =>
         ErrorCode is "InvalidSignatureException" or "SignatureDoesNotMatch" or "UnrecognizedClientException"

@@ -1,34 +1,68 @@
-using System.Text.Json;
+using System.Runtime.ExceptionServices;
 using MassTransit;
 using OffloadSecurity.Contracts;
+using OffloadSecurity.Contracts.Credentials;
 using OffloadSecurity.Contracts.Scanning;
-using OffloadSecurity.Scanners.Aws.AwsApi;
-using OffloadSecurity.Scanners.Aws.SecurityHub;
 using OffloadSecurity.Scanners.Aws.Signing;
 using OffloadSecurity.Scanners.Core;
 using OffloadSecurity.Scanners.Core.Credentials;
-using OffloadSecurity.Scanners.Core.Publishing;
 
 namespace OffloadSecurity.Scanners.Aws.Scanning;
 
 /// <summary>
-/// Scans one AWS account: gets short-lived credentials from the broker, then reads Security Hub in every region
-/// of the account's scope, page by page, publishing normalized findings in batches as it goes.
+/// Scans one AWS account: gets short-lived credentials from the broker, then runs every source (Security Hub,
+/// GuardDuty, ...) side by side over the regions of the account's scope. Each source publishes its own batches and
+/// its own SourceScanCompleted and is complete or partial on its own; rejected credentials fail the whole scan.
 /// </summary>
-public sealed partial class AwsScanner(
-    CredentialBrokerClient broker, SecurityHubClient securityHub, TimeProvider clock, ILogger<AwsScanner> logger) : IProviderScanner
+public sealed class AwsScanner(CredentialBrokerClient broker, IEnumerable<IAwsFindingSource> sources) : IProviderScanner
 {
+    public const string DefaultRegion = "us-east-1";
+
     public CloudProvider Provider => CloudProvider.Aws;
 
     public async Task<IReadOnlyList<SourceSummary>> ScanAsync(ScanJob job, IPublishEndpoint publish, CancellationToken ct)
     {
         var brokered = await GetCredentialsAsync(job, ct);
         var credentials = new AwsCredentials(brokered.AccessKeyId, brokered.SecretAccessKey, brokered.SessionToken);
-        IReadOnlyList<string> regions = job.Regions.Count > 0 ? job.Regions : [brokered.DefaultRegion ?? "us-east-1"];
-        return [await ScanSecurityHubAsync(job, credentials, regions, publish, ct)];
+        IReadOnlyList<string> regions = job.Regions.Count > 0 ? job.Regions : [brokered.DefaultRegion ?? DefaultRegion];
+        return await ScanSourcesAsync(sources, new AwsScanScope(job, credentials, regions, publish), ct);
     }
 
-    private async Task<Contracts.Credentials.AwsScanCredentials> GetCredentialsAsync(ScanJob job, CancellationToken ct)
+    /// <summary>
+    /// Runs the sources concurrently (each API has its own rate budget). The first source to find the credentials
+    /// rejected stops the others and fails the scan with its reason.
+    /// </summary>
+    public static async Task<IReadOnlyList<SourceSummary>> ScanSourcesAsync(
+        IEnumerable<IAwsFindingSource> sources, AwsScanScope scope, CancellationToken ct)
+    {
+        using var stopOthers = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        ScanFailedException? failure = null;
+        var runs = sources.Select(async source =>
+        {
+            try
+            {
+                return await source.ScanAsync(scope, stopOthers.Token);
+            }
+            catch (ScanFailedException ex)
+            {
+                Interlocked.CompareExchange(ref failure, ex, null);
+                await stopOthers.CancelAsync();
+                throw;
+            }
+        }).ToList();
+
+        try
+        {
+            return await Task.WhenAll(runs);
+        }
+        catch (Exception) when (failure is not null)
+        {
+            ExceptionDispatchInfo.Throw(failure);
+            throw;
+        }
+    }
+
+    private async Task<AwsScanCredentials> GetCredentialsAsync(ScanJob job, CancellationToken ct)
     {
         try
         {
@@ -39,73 +73,4 @@ public sealed partial class AwsScanner(
             throw new ScanFailedException("Could not get credentials for the scan: " + ex.Message, ex);
         }
     }
-
-    private async Task<SourceSummary> ScanSecurityHubAsync(
-        ScanJob job, AwsCredentials credentials, IReadOnlyList<string> regions, IPublishEndpoint publish, CancellationToken ct)
-    {
-        var source = AsffContext.SecurityHubSource;
-        var startedAt = clock.GetUtcNow();
-        var context = new AsffContext(job.TenantId, job.AccountId, source);
-        var batcher = new FindingBatcher(publish, job, source, clock);
-        var problems = new List<string>();
-        var unreadable = 0;
-
-        foreach (var region in regions)
-        {
-            try
-            {
-                await foreach (var page in securityHub.GetFindingsAsync(credentials, region, startToken: null, ct))
-                {
-                    foreach (var raw in page.Findings)
-                    {
-                        try
-                        {
-                            await batcher.AddAsync(AsffNormalizer.Normalize(raw, context), ct);
-                        }
-                        catch (Exception ex) when (ex is AsffFormatException or JsonException)
-                        {
-                            unreadable++;
-                            LogUnreadableFinding(job.ScanId, region, ex.Message);
-                        }
-                    }
-                }
-            }
-            catch (AwsServiceException ex) when (ex.IsAuthenticationFailure)
-            {
-                throw new ScanFailedException($"AWS rejected the account's credentials in {region} ({ex.Message}).", ex);
-            }
-            catch (AwsServiceException ex)
-            {
-                problems.Add($"{region}: {ex.Message}");
-                LogRegionPartial(job.ScanId, region, ex.ErrorCode);
-            }
-        }
-
-        if (unreadable > 0)
-        {
-            problems.Add($"{unreadable} findings could not be read");
-        }
-
-        await batcher.FlushAsync(ct);
-        var complete = problems.Count == 0;
-        await publish.Publish(new SourceScanCompleted
-        {
-            TenantId = job.TenantId,
-            AccountId = job.AccountId,
-            ScanId = job.ScanId,
-            Source = source,
-            Complete = complete,
-            FindingCount = batcher.Published,
-            BatchCount = batcher.Batches,
-            ScanStartedAt = startedAt,
-            CompletedAt = clock.GetUtcNow(),
-        }, ct);
-        return new SourceSummary { Source = source, Complete = complete, Findings = batcher.Published, Reason = complete ? null : string.Join("; ", problems) };
-    }
-
-    [LoggerMessage(LogLevel.Warning, "Scan {ScanId}: a Security Hub finding in {Region} could not be normalized: {Reason}")]
-    private partial void LogUnreadableFinding(Guid scanId, string region, string reason);
-
-    [LoggerMessage(LogLevel.Warning, "Scan {ScanId}: Security Hub in {Region} is partial ({ErrorCode})")]
-    private partial void LogRegionPartial(Guid scanId, string region, string errorCode);
 }

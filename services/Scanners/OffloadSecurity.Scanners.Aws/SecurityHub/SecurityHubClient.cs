@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -38,7 +39,9 @@ public sealed class SecurityHubClient(
                 : await policy.ExecuteAsync("GetFindings", AwsCallPolicy.SecurityHubGetFindings, credentials.AccessKeyId, region,
                     attemptCt => GetFindingsPageAsync(credentials, region, pageToken, MaxPageSize, attemptCt), ct);
             yield return page;
-            token = page.NextToken;
+            token = page.NextToken is { } next && next == pageToken
+                ? throw new AwsServiceException(HttpStatusCode.OK, "RepeatedNextToken", "RepeatedNextToken: Security Hub returned the NextToken it was sent; paging stopped.")
+                : page.NextToken;
         }
         while (!string.IsNullOrEmpty(token));
     }

@@ -31,11 +31,16 @@ internal sealed class SandboxThrottling(SandboxThrottlingOptions options) : IDis
     private long _requests;
     private long _throttled;
 
-    /// <summary>Requests refused with 429 so far.</summary>
+    /// <summary>Requests refused as throttled so far (429, or the service's own throttling error).</summary>
     public long Throttled => Interlocked.Read(ref _throttled);
 
-    /// <summary>An error to answer instead of serving, or null to serve.</summary>
-    public AwsError? Check(AwsCaller caller, string api)
+    /// <summary>
+    /// An error to answer instead of serving, or null to serve. <paramref name="api"/> names the operation, prefixed
+    /// with its service except for Security Hub's GetFindings (the one with an emulated rate). A throttled call is
+    /// answered with <paramref name="throttledAs"/>, the service's own throttling error, by default Security Hub's
+    /// 429 <c>LimitExceededException</c>.
+    /// </summary>
+    public AwsError? Check(AwsCaller caller, string api, AwsError? throttledAs = null)
     {
         var n = Interlocked.Increment(ref _requests);
         if (options.ServerErrorEveryNth > 0 && n % options.ServerErrorEveryNth == 0)
@@ -56,7 +61,7 @@ internal sealed class SandboxThrottling(SandboxThrottlingOptions options) : IDis
         }
 
         Interlocked.Increment(ref _throttled);
-        return new AwsError(StatusCodes.Status429TooManyRequests, "LimitExceededException", "Rate exceeded");
+        return throttledAs ?? new AwsError(StatusCodes.Status429TooManyRequests, "LimitExceededException", "Rate exceeded");
     }
 
     private TokenBucketRateLimiter Bucket(string key) => _buckets.GetOrAdd(key, _ => new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
