@@ -3,6 +3,7 @@ using System.CommandLine.Invocation;
 using OffloadSecurity.Cli.Commands;
 using OffloadSecurity.Cli.Commands.Accounts;
 using OffloadSecurity.Cli.Commands.Findings;
+using OffloadSecurity.Cli.Commands.Import;
 using OffloadSecurity.Cli.Commands.Login;
 using OffloadSecurity.Cli.Commands.Posture;
 using OffloadSecurity.Cli.Commands.Tokens;
@@ -29,6 +30,7 @@ public static class OffloadCommandLine
         root.Subcommands.Add(AccountsCommands.Create(session));
         root.Subcommands.Add(FindingsCommands.Create(session));
         root.Subcommands.Add(PostureCommand.Create(session));
+        root.Subcommands.Add(ImportCommands.Create(session));
         return root;
     }
 

@@ -1,6 +1,7 @@
 using OffloadSecurity.Scanners.Aws.AwsApi;
 using OffloadSecurity.Scanners.Aws.Ecr;
 using OffloadSecurity.Scanners.Aws.GuardDuty;
+using OffloadSecurity.Scanners.Aws.Import;
 using OffloadSecurity.Scanners.Aws.Scanning;
 using OffloadSecurity.Scanners.Aws.SecurityHub;
 using OffloadSecurity.Scanners.Core;
@@ -26,6 +27,7 @@ public static class AwsScannerModule
         builder.Services.AddScoped<IAwsFindingSource, GuardDutySource>();
         builder.Services.AddScoped<IAwsFindingSource, EcrSource>();
         builder.Services.AddScoped<IProviderScanner, AwsScanner>();
+        builder.Services.AddScoped<FindingImporter>();
         builder.AddBusConsumers(bus => bus.AddConsumer<AwsScanRequestConsumer>());
         return builder;
     }

@@ -1,4 +1,5 @@
 using OffloadSecurity.Scanners.Aws;
+using OffloadSecurity.Scanners.Aws.Import;
 using OffloadSecurity.ServiceDefaults;
 using OffloadSecurity.ServiceDefaults.Messaging;
 
@@ -9,4 +10,5 @@ builder.AddOffloadBus();
 
 var app = builder.Build();
 app.UseServiceDefaults();
+app.MapAwsImportApi();
 app.Run();

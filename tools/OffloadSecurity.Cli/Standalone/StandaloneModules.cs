@@ -2,6 +2,7 @@ using OffloadSecurity.Credentials;
 using OffloadSecurity.Gateway.Edge;
 using OffloadSecurity.Inventory;
 using OffloadSecurity.Scanners.Aws;
+using OffloadSecurity.Scanners.Aws.Import;
 using OffloadSecurity.ServiceDefaults;
 using OffloadSecurity.ServiceDefaults.Messaging;
 
@@ -33,6 +34,7 @@ public static class StandaloneModules
         var api = app.MapGroup("/").RequireRateLimiting(GatewayEdge.PerTenantRateLimit);
         api.MapCredentialsApi();
         api.MapInventoryApi();
+        api.MapAwsImportApi();
         return app;
     }
 }
