@@ -37,6 +37,7 @@ public sealed class EdgePolicyParityTests : IAsyncLifetime
             ["Auth:SigningKey"] = _standalone.Data.ReadSigningKey(),
             ["ReverseProxy:Clusters:credentials:Destinations:primary:Address"] = _standalone.Url.ToString(),
             ["ReverseProxy:Clusters:inventory:Destinations:primary:Address"] = _standalone.Url.ToString(),
+            ["ReverseProxy:Clusters:aws-scanner:Destinations:primary:Address"] = _standalone.Url.ToString(),
         });
         _gatewayUrl = _gateway.Start();
     }

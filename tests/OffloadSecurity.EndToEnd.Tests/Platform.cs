@@ -61,7 +61,7 @@ public sealed class Platform : IAsyncLifetime
             ["Aws:Endpoints:ServiceUrl"] = Sandbox.ToString(),
         }));
         var inventory = Start<InventoryEntryPoint>(Service(bus, "inventory", []));
-        Start<AwsScannerEntryPoint>(Service(bus, "aws-scanner", new()
+        var scanner = Start<AwsScannerEntryPoint>(Service(bus, "aws-scanner", new()
         {
             ["CredentialBroker:BaseUrl"] = credentials.ToString(),
             ["Aws:Endpoints:ServiceUrl"] = Sandbox.ToString(),
@@ -70,6 +70,7 @@ public sealed class Platform : IAsyncLifetime
         {
             ["ReverseProxy:Clusters:credentials:Destinations:primary:Address"] = credentials.ToString(),
             ["ReverseProxy:Clusters:inventory:Destinations:primary:Address"] = inventory.ToString(),
+            ["ReverseProxy:Clusters:aws-scanner:Destinations:primary:Address"] = scanner.ToString(),
         });
         StartupTime = started.Elapsed;
     }

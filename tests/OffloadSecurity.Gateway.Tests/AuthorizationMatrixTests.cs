@@ -46,6 +46,8 @@ public sealed class AuthorizationMatrixTests(GatewayPlatform platform)
         new("inventory", HttpMethod.Get, "/api/findings/export?format=csv", Needs.Read, false),
         new("inventory", HttpMethod.Get, "/api/posture/summary", Needs.Read, false),
         new("inventory", HttpMethod.Get, "/api/posture/trend", Needs.Read, false),
+        new("aws-scanner", HttpMethod.Post, "/api/imports/asff", Needs.Triage, false, Array.Empty<object>()),
+        new("aws-scanner", HttpMethod.Post, "/api/imports/guardduty", Needs.Triage, false, new { Findings = Array.Empty<object>() }),
     ];
 
     private static readonly (string Name, Func<string?> Token)[] BadTokens =
@@ -131,8 +133,8 @@ public sealed class AuthorizationMatrixTests(GatewayPlatform platform)
         }
 
         mismatches.ShouldBeEmpty(string.Join('\n', mismatches));
-        // 5 account-management operations × 2 roles and 1 triage operation × auditor, in 2 tenants.
-        checkedCases.ShouldBe(22);
+        // 5 account-management operations × 2 roles and 3 triage operations × auditor, in 2 tenants.
+        checkedCases.ShouldBe(26);
     }
 
     [Fact]
@@ -211,7 +213,12 @@ public sealed class AuthorizationMatrixTests(GatewayPlatform platform)
     private IEnumerable<(string Door, Uri BaseUrl)> Doors(Operation operation) =>
     [
         ("gateway", platform.Gateway),
-        (operation.Service, operation.Service == "credentials" ? platform.Credentials : platform.Inventory),
+        (operation.Service, operation.Service switch
+        {
+            "credentials" => platform.Credentials,
+            "inventory" => platform.Inventory,
+            _ => platform.AwsScanner,
+        }),
     ];
 
     private async Task ExpectAsync(Uri baseUrl, Operation operation, string? token, HttpStatusCode expected, string caller, List<string> mismatches)

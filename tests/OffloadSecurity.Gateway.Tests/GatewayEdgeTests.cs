@@ -27,6 +27,7 @@ public sealed class GatewayEdgeTests(GatewayPlatform platform)
         health["status"]!.GetValue<string>().ShouldBe("Healthy");
         health["checks"]!["credentials"]!.GetValue<string>().ShouldBe("Healthy");
         health["checks"]!["inventory"]!.GetValue<string>().ShouldBe("Healthy");
+        health["checks"]!["aws-scanner"]!.GetValue<string>().ShouldBe("Healthy");
     }
 
     [Fact]
@@ -36,6 +37,7 @@ public sealed class GatewayEdgeTests(GatewayPlatform platform)
         {
             ["ReverseProxy:Clusters:credentials:Destinations:primary:Address"] = platform.Credentials.ToString(),
             ["ReverseProxy:Clusters:inventory:Destinations:primary:Address"] = "http://127.0.0.1:9/",
+            ["ReverseProxy:Clusters:aws-scanner:Destinations:primary:Address"] = platform.AwsScanner.ToString(),
         });
         using var client = new HttpClient { BaseAddress = gateway.Start() };
 
@@ -66,6 +68,8 @@ public sealed class GatewayEdgeTests(GatewayPlatform platform)
         paths.ShouldContain("/api/findings/{fingerprint}/workflow");
         paths.ShouldContain("/api/findings/export");
         paths.ShouldContain("/api/posture/summary");
+        paths.ShouldContain("/api/assets");
+        paths.ShouldContain("/api/imports/asff");
         paths.ShouldAllBe(path => path.StartsWith("/api/", StringComparison.Ordinal), "internal and health endpoints are not public API");
         document["components"]!["securitySchemes"]!["bearer"]!["scheme"]!.GetValue<string>().ShouldBe("bearer");
         document["components"]!["schemas"]!.AsObject().ShouldContain(schema => schema.Key == "ConnectAccountRequest");

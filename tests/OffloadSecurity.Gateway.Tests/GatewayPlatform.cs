@@ -8,6 +8,7 @@ using OffloadSecurity.Contracts.Findings;
 using OffloadSecurity.Credentials;
 using OffloadSecurity.Gateway.Proxy;
 using OffloadSecurity.Inventory;
+using OffloadSecurity.Scanners.Aws;
 using OffloadSecurity.ServiceDefaults.Auth;
 using OffloadSecurity.Testing;
 
@@ -16,7 +17,7 @@ using OffloadSecurity.Testing;
 namespace OffloadSecurity.Gateway.Tests;
 
 /// <summary>
-/// The gateway's real Program in front of the real credentials and inventory services (each on its own loopback
+/// The gateway's real Program in front of the real credentials, inventory and AWS scanner services (each on its own loopback
 /// port), with the cloud sandbox as AWS. Tenant A owns one connected account and a few findings; tenant B owns nothing.
 /// The services use the in-memory bus: these tests are about the HTTP doors, not messaging.
 /// </summary>
@@ -33,6 +34,7 @@ public sealed class GatewayPlatform : IAsyncLifetime
     public Uri Gateway { get; private set; } = null!;
     public Uri Credentials { get; private set; } = null!;
     public Uri Inventory { get; private set; } = null!;
+    public Uri AwsScanner { get; private set; } = null!;
     public Guid AccountOfA { get; private set; }
     public string FindingOfA { get; private set; } = null!;
 
@@ -53,10 +55,16 @@ public sealed class GatewayPlatform : IAsyncLifetime
         })).Url;
         var inventory = Start<InventoryEntryPoint>(Service("inventory", []));
         Inventory = inventory.Url;
+        AwsScanner = Start<AwsScannerEntryPoint>(Service("aws-scanner", new()
+        {
+            ["CredentialBroker:BaseUrl"] = Credentials.ToString(),
+            ["Aws:Endpoints:ServiceUrl"] = sandbox.ToString(),
+        })).Url;
         Gateway = Start<GatewayEntryPoint>(new(TestAuth.Settings)
         {
             ["ReverseProxy:Clusters:credentials:Destinations:primary:Address"] = Credentials.ToString(),
             ["ReverseProxy:Clusters:inventory:Destinations:primary:Address"] = Inventory.ToString(),
+            ["ReverseProxy:Clusters:aws-scanner:Destinations:primary:Address"] = AwsScanner.ToString(),
         }).Url;
 
         AccountOfA = await ConnectAccountAsync(TenantA, "Production");
