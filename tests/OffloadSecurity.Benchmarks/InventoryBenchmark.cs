@@ -10,6 +10,7 @@ using OffloadSecurity.Contracts;
 using OffloadSecurity.Contracts.Findings;
 using OffloadSecurity.Inventory;
 using OffloadSecurity.Inventory.Findings;
+using OffloadSecurity.Inventory.Ingest;
 using OffloadSecurity.Inventory.Posture;
 using OffloadSecurity.Scanners.Core.Normalization;
 using OffloadSecurity.ServiceDefaults.Messaging;
@@ -43,8 +44,11 @@ public static class InventoryBenchmark
 
         var rawRate = await RawSqliteUpsertsAsync(data.File("raw.db"), raw);
         Console.WriteLine($"raw SQLite upserts (prepared, 500/tx, same pragmas as the store): {rawRate,10:N0} findings/s   ({raw:N0} rows)");
-        var storeRate = await StoreIngestAsync(data.File("store.db"), raw);
-        Console.WriteLine($"store IngestAsync, no bus (deltas, refs, OCSF):               {storeRate,10:N0} findings/s   ({raw:N0} rows)");
+        var storeRate = await StoreIngestAsync(data.File("store.db"), raw, callers: 1);
+        Console.WriteLine($"store IngestAsync, no bus (deltas, refs, OCSF), one caller:  {storeRate,10:N0} findings/s   ({raw:N0} rows)");
+        var callers = FindingsObservedConsumerDefinition.ConcurrentBatches;
+        var groupedRate = await StoreIngestAsync(data.File("store-grouped.db"), raw, callers);
+        Console.WriteLine($"store IngestAsync, no bus, {callers} callers as the endpoint has:  {groupedRate,10:N0} findings/s   ({raw:N0} rows; batches that wait share a transaction)");
 
         var prefix = RabbitMqBroker.NewEntityPrefix();
         var settings = new Dictionary<string, string?>(TestAuth.Settings)
@@ -63,7 +67,10 @@ public static class InventoryBenchmark
         await publisherHost.StartAsync();
         var bus = publisherHost.Services.GetRequiredService<IBus>();
         var dbPath = Path.Combine(data.Path, "inventory", "inventory.db");
+        // The findings generated for the store runs above are garbage now: give their memory back before measuring the service's.
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         memory.Reset();
+        var cost = CpuAndGc.Start();
 
         // End to end: publish batches (kept at most ~40 batches ahead of the store), wait until the store holds all.
         var clock = Stopwatch.StartNew();
@@ -103,6 +110,7 @@ public static class InventoryBenchmark
         var ingestPeak = memory.Peak;
         Console.WriteLine($"end to end over RabbitMQ (consumers → SQLite, FindingsChanged published): " +
             $"{findings / elapsed.TotalSeconds,10:N0} findings/s   ({findings:N0} in {elapsed.TotalSeconds:0.0}s; publishing took {published.TotalSeconds:0.0}s)");
+        Console.WriteLine($"  during it: {cost.Report(findings)}");
 
         using var client = new HttpClient { BaseAddress = baseAddress }.WithToken(Tenant);
         string[] pages =
@@ -130,7 +138,7 @@ public static class InventoryBenchmark
 
         Console.WriteLine($"export (OCSF JSON Lines, whole tenant):                       {findings / exportClock.Elapsed.TotalSeconds,10:N0} findings/s   peak working set during export {memory.Peak / 1048576.0:N0} MiB");
         Console.WriteLine($"peak working set of the process (inventory host + publisher) during ingest: {ingestPeak / 1048576.0:N0} MiB; over the whole run {Math.Max(before, memory.Peak) / 1048576.0:N0} MiB; " +
-            $"database {new FileInfo(dbPath).Length / 1048576.0:N0} MiB");
+            $"database {new FileInfo(dbPath).Length / 1048576.0:N0} MiB + log {(File.Exists(dbPath + "-wal") ? new FileInfo(dbPath + "-wal").Length : 0) / 1048576.0:N0} MiB");
         await publisherHost.StopAsync();
         return 0;
     }
@@ -219,8 +227,11 @@ public static class InventoryBenchmark
         return count / clock.Elapsed.TotalSeconds;
     }
 
-    /// <summary>The inventory store itself (serialization, hashing, deltas, refs, OCSF rendering), without the bus.</summary>
-    private static async Task<double> StoreIngestAsync(string path, int count)
+    /// <summary>
+    /// The inventory store itself (serialization, hashing, deltas, refs, OCSF rendering), without the bus: one caller at a
+    /// time, or as many at once as the consumer endpoint runs.
+    /// </summary>
+    private static async Task<double> StoreIngestAsync(string path, int count, int callers)
     {
         var store = new SqliteInventoryStore(new SqliteDatabase(path));
         await store.InitializeAsync(CancellationToken.None);
@@ -235,11 +246,16 @@ public static class InventoryBenchmark
             ObservedAt = at,
             Findings = [.. Enumerable.Range(b * BatchSize, Math.Min(BatchSize, count - b * BatchSize)).Select(i => Generate(i, b % Accounts.Length, at))],
         }).ToList();
+        var next = -1;
         var clock = Stopwatch.StartNew();
-        foreach (var batch in batches)
+        await Task.WhenAll(Enumerable.Range(0, callers).Select(_ => Task.Run(async () =>
         {
-            await store.IngestAsync(batch, CancellationToken.None);
-        }
+            int b;
+            while ((b = Interlocked.Increment(ref next)) < batches.Count)
+            {
+                await store.IngestAsync(batches[b], CancellationToken.None);
+            }
+        })));
 
         return count / clock.Elapsed.TotalSeconds;
     }
@@ -294,6 +310,55 @@ public static class InventoryBenchmark
         }
 
         return latencies;
+    }
+
+    /// <summary>
+    /// CPU time of this process (inventory host and publisher) and garbage collections over a phase: on a shared machine
+    /// the CPU per finding says more than the wall clock does.
+    /// </summary>
+    private sealed class CpuAndGc
+    {
+        private readonly TimeSpan _cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        private readonly int[] _collections = [GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)];
+        private readonly TimeSpan _pause = GC.GetTotalPauseDuration();
+        private readonly long _allocated = GC.GetTotalAllocatedBytes();
+        private readonly TimeSpan? _broker = BrokerCpu();
+
+        public static CpuAndGc Start() => new();
+
+        public string Report(int findings)
+        {
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime - _cpu;
+            return $"process CPU {cpu.TotalSeconds:0.0}s = {cpu.TotalMilliseconds * 1000 / findings:0} µs per finding; " +
+                $"allocated {(GC.GetTotalAllocatedBytes() - _allocated) / (double)findings / 1024:0.0} KiB per finding; " +
+                $"GCs gen0/1/2 {GC.CollectionCount(0) - _collections[0]}/{GC.CollectionCount(1) - _collections[1]}/{GC.CollectionCount(2) - _collections[2]}, " +
+                $"paused {(GC.GetTotalPauseDuration() - _pause).TotalSeconds:0.0}s" +
+                (BrokerCpu() - _broker is { } broker ? $"; local RabbitMQ CPU {broker.TotalMilliseconds * 1000 / findings:0} µs per finding" : "");
+        }
+
+        /// <summary>CPU time of a RabbitMQ running on this machine (it shares the cores), when there is one.</summary>
+        private static TimeSpan? BrokerCpu()
+        {
+            var total = TimeSpan.Zero;
+            var found = false;
+            foreach (var process in Process.GetProcessesByName("beam.smp"))
+            {
+                using (process)
+                {
+                    try
+                    {
+                        total += process.TotalProcessorTime;
+                        found = true;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        // exited meanwhile
+                    }
+                }
+            }
+
+            return found ? total : null;
+        }
     }
 
     /// <summary>Samples the process's working set every 50 ms.</summary>

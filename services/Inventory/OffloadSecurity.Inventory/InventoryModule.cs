@@ -16,7 +16,7 @@ public static class InventoryModule
         builder.AddAssetInventory();
         builder.AddBusConsumers(bus =>
         {
-            bus.AddConsumer<FindingsObservedConsumer>();
+            bus.AddConsumer<FindingsObservedConsumer>(typeof(FindingsObservedConsumerDefinition));
             bus.AddConsumer<SourceScanCompletedConsumer>();
             bus.AddConsumer<AccountDeletedConsumer>();
         });

@@ -58,15 +58,30 @@ public static class OcsfMapper
         _ => "Registry",
     };
 
+    /// <summary>A buffer and writer per thread, reused: rendering a change then allocates only the string it returns.</summary>
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? _buffer;
+
+    [ThreadStatic]
+    private static Utf8JsonWriter? _writer;
+
     public static string ToJson(string tenantId, FindingRecord f, string? rawJson, FindingChangeKind? kind, DateTimeOffset at)
     {
-        var buffer = new ArrayBufferWriter<byte>(2048 + (rawJson?.Length ?? 0));
-        using (var w = new Utf8JsonWriter(buffer))
+        var buffer = _buffer ??= new ArrayBufferWriter<byte>(16 * 1024);
+        buffer.ResetWrittenCount();
+        var w = _writer ??= new Utf8JsonWriter(buffer);
+        w.Reset(buffer);
+        Write(w, tenantId, f, rawJson, kind, at);
+        w.Flush();
+        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity > 1024 * 1024)
         {
-            Write(w, tenantId, f, rawJson, kind, at);
+            // A provider's raw JSON can be large; do not keep a buffer that size for every thread.
+            _buffer = null;
+            _writer = null;
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return json;
     }
 
     public static void Write(Utf8JsonWriter w, string tenantId, FindingRecord f, string? rawJson, FindingChangeKind? kind, DateTimeOffset at)

@@ -1,15 +1,11 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
-using OffloadSecurity.Contracts;
 using OffloadSecurity.Contracts.Findings;
-using OffloadSecurity.Contracts.Scanning;
-using OffloadSecurity.Inventory.Posture;
 using OffloadSecurity.ServiceDefaults.Storage;
 
 namespace OffloadSecurity.Inventory.Findings;
@@ -18,9 +14,9 @@ namespace OffloadSecurity.Inventory.Findings;
 /// The standalone inventory: one SQLite file, upserts by (tenant, fingerprint). Writes are serialized in-process
 /// (SQLite has one writer), and everything that needs no lock (JSON, hashing, OCSF) happens outside it.
 /// </summary>
-public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? time = null) : IInventoryStore
+public sealed partial class SqliteInventoryStore(SqliteDatabase database, TimeProvider? time = null) : IInventoryStore
 {
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
     private const string Resolved = nameof(FindingStatus.Resolved);
     private const string RecordColumns =
         "fingerprint, account_id, status, first_seen, last_seen, resolved_at, last_scan_id, " +
@@ -33,14 +29,15 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? 
 
     /// <summary>
     /// The one connection that writes, used under <see cref="_writeLock"/>. It stays open so its page cache (sized for
-    /// the indexes of a large tenant) survives between batches.
+    /// the indexes of a large tenant) survives between batches. Its checkpoints copy the log back every 256 MiB of log:
+    /// an index page that several transactions changed is copied once, not once per 64 MiB.
     /// </summary>
     private async Task<SqliteConnection> WriterAsync(CancellationToken ct)
     {
         if (_writer is null)
         {
             var connection = await database.OpenAsync(ct);
-            await connection.ExecuteAsync(new CommandDefinition("PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 16384", cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition("PRAGMA cache_size = -131072; PRAGMA wal_autocheckpoint = 65536", cancellationToken: ct));
             _writer = connection;
         }
 
@@ -53,7 +50,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? 
         var version = await connection.ExecuteScalarAsync<long>(new CommandDefinition("PRAGMA user_version", cancellationToken: ct));
         var hasFindings = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'findings'", cancellationToken: ct)) > 0;
-        if (hasFindings && version < SchemaVersion)
+        if (hasFindings && version < 2)
         {
             // Version 1 (the first release) had no workflow, title, resource id or content hash columns.
             await connection.ExecuteAsync(new CommandDefinition(
@@ -68,6 +65,11 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? 
                 ALTER TABLE findings ADD COLUMN workflow_expires_at TEXT;
                 UPDATE findings SET title = json_extract(body, '$.title'), resource_id = json_extract(body, '$.resource.id');
                 """, cancellationToken: ct));
+        }
+
+        if (hasFindings && version < 3)
+        {
+            await MigrateToVersion3Async(connection, ct);
         }
 
         await connection.ExecuteAsync(new CommandDefinition(
@@ -103,16 +105,10 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? 
             CREATE INDEX IF NOT EXISTS ix_findings_scan ON findings (tenant_id, account_id, source, last_scan_id);
             CREATE INDEX IF NOT EXISTS ix_findings_last_seen ON findings (tenant_id, last_seen, fingerprint);
             CREATE INDEX IF NOT EXISTS ix_findings_first_seen ON findings (tenant_id, first_seen, fingerprint);
-            CREATE INDEX IF NOT EXISTS ix_findings_summary
-                ON findings (tenant_id, provider, account_id, severity_id, status, workflow_state, workflow_expires_at);
-            CREATE TABLE IF NOT EXISTS finding_refs (
-                tenant_id   TEXT NOT NULL,
-                fingerprint TEXT NOT NULL,
-                kind        TEXT NOT NULL, -- 'c' compliance requirement, 'v' vulnerability id
-                ref         TEXT NOT NULL,
-                PRIMARY KEY (tenant_id, fingerprint, kind, ref)
-            ) WITHOUT ROWID;
-            CREATE INDEX IF NOT EXISTS ix_finding_refs_ref ON finding_refs (tenant_id, kind, ref, fingerprint);
+            CREATE INDEX IF NOT EXISTS ix_findings_workflow_expiry
+                ON findings (tenant_id, workflow_expires_at) WHERE workflow_expires_at IS NOT NULL;
+            {RefsTable}
+            {CountsTable}
             CREATE TABLE IF NOT EXISTS finding_history (
                 tenant_id   TEXT NOT NULL,
                 account_id  TEXT NOT NULL,
@@ -158,283 +154,74 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? 
             """, cancellationToken: ct));
     }
 
-    public Task PingAsync(CancellationToken ct) => database.PingAsync(ct);
+    /// <summary>Compliance and vulnerability ids, one B-tree: found by id, and a finding's own through its stored body.</summary>
+    private const string RefsTable =
+        """
+        CREATE TABLE IF NOT EXISTS finding_refs (
+            tenant_id   TEXT NOT NULL,
+            kind        TEXT NOT NULL, -- 'c' compliance requirement, 'v' vulnerability id
+            ref         TEXT NOT NULL,
+            fingerprint TEXT NOT NULL,
+            PRIMARY KEY (tenant_id, kind, ref, fingerprint)
+        ) WITHOUT ROWID;
+        """;
 
-    // ---------------------------------------------------------------- ingest
-
-    public async Task<IReadOnlyList<FindingDelta>> IngestAsync(FindingsObserved batch, CancellationToken ct)
-    {
-        var seenAt = Time(batch.ObservedAt);
-        var scanId = batch.ScanId.ToString();
-        var accountId = batch.AccountId.ToString();
-        var incoming = new Dictionary<string, Prepared>(batch.Findings.Count, StringComparer.Ordinal);
-        foreach (var finding in batch.Findings)
-        {
-            incoming[finding.Fingerprint] = Prepare(finding);
-        }
-
-        var pending = new List<PendingChange>();
-        List<PendingChange> resolvedByScan;
-        await _writeLock.WaitAsync(ct);
-        try
-        {
-            var connection = await WriterAsync(ct);
-            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-            var existing = await LoadStatesAsync(connection, tx, batch.TenantId, incoming.Keys, ct);
-            using var writer = new IngestWriter(connection, tx, batch.TenantId, accountId, scanId, seenAt);
-            var daily = new DailyCounts();
-            var day = Day(batch.ObservedAt);
-            foreach (var p in incoming.Values)
-            {
-                var f = p.Finding;
-                var closed = f.State == ObservedState.Closed;
-                if (!existing.TryGetValue(f.Fingerprint, out var old))
-                {
-                    var status = closed ? Resolved : nameof(FindingStatus.New);
-                    var resolvedAt = closed ? seenAt : null;
-                    await writer.UpsertAsync(p, status, seenAt, resolvedAt, ct);
-                    await writer.InsertRefsAsync(p, ct);
-                    if (!closed)
-                    {
-                        daily.Open(day, f.SeverityId);
-                    }
-
-                    pending.Add(new PendingChange(FindingChangeKind.Created, batch.AccountId, f, null,
-                        new RowState(f.Fingerprint, status, p.Hash, seenAt, seenAt, resolvedAt, scanId, f.SeverityId, null, null, null, null, null)));
-                    continue;
-                }
-
-                if (string.CompareOrdinal(seenAt, old.LastSeen) < 0
-                    || (old.Status == Resolved && old.ResolvedAt is { } resolvedSince && string.CompareOrdinal(seenAt, resolvedSince) < 0))
-                {
-                    // An older observation (out of order or redelivered late) never moves a finding back: not to older
-                    // content, and not to open when a later scan (or the provider) resolved it after that observation.
-                    continue;
-                }
-
-                FindingChangeKind? kind = null;
-                string newStatus;
-                var newResolvedAt = old.ResolvedAt;
-                if (closed)
-                {
-                    newStatus = Resolved;
-                    newResolvedAt ??= seenAt;
-                    kind = old.Status == Resolved ? null : FindingChangeKind.Resolved;
-                }
-                else if (old.Status == Resolved)
-                {
-                    newStatus = nameof(FindingStatus.Reopened);
-                    newResolvedAt = null;
-                    kind = FindingChangeKind.Reopened;
-                }
-                else
-                {
-                    newStatus = old.Status == nameof(FindingStatus.New) && old.LastScanId != scanId ? nameof(FindingStatus.Active) : old.Status;
-                }
-
-                var contentChanged = old.Hash != p.Hash;
-                kind ??= contentChanged ? FindingChangeKind.Updated : null;
-                if (!contentChanged && newStatus == old.Status && old.LastSeen == seenAt && old.LastScanId == scanId)
-                {
-                    continue; // identical input: nothing to write, nothing to publish
-                }
-
-                await writer.UpsertAsync(p, newStatus, old.FirstSeen, newResolvedAt, ct);
-                if (contentChanged)
-                {
-                    await writer.DeleteRefsAsync(f.Fingerprint, ct);
-                    await writer.InsertRefsAsync(p, ct);
-                }
-
-                var wasOpen = old.Status != Resolved;
-                var isOpen = newStatus != Resolved;
-                if (wasOpen && !isOpen)
-                {
-                    daily.Resolve(day, old.SeverityId);
-                }
-                else if (!wasOpen && isOpen)
-                {
-                    daily.Open(day, f.SeverityId);
-                }
-                else if (isOpen && old.SeverityId != f.SeverityId)
-                {
-                    daily.Move(day, old.SeverityId, f.SeverityId);
-                }
-
-                if (kind is FindingChangeKind.Resolved or FindingChangeKind.Reopened)
-                {
-                    await writer.HistoryAsync(f.Fingerprint, seenAt, kind.Value.ToString(), old.Status, newStatus, "scan:" + scanId, null, ct);
-                }
-
-                if (kind is not null)
-                {
-                    pending.Add(new PendingChange(kind.Value, batch.AccountId, f, null,
-                        old with { Status = newStatus, LastSeen = seenAt, LastScanId = scanId, ResolvedAt = newResolvedAt }));
-                }
-            }
-
-            await connection.ExecuteAsync(new CommandDefinition(
-                "INSERT OR IGNORE INTO scan_batches (tenant_id, scan_id, source, batch_index) VALUES (@TenantId, @ScanId, @Source, @BatchIndex)",
-                new { batch.TenantId, ScanId = scanId, batch.Source, batch.BatchIndex }, tx, cancellationToken: ct));
-            resolvedByScan = await ResolveIfScanFinishedAsync(connection, tx, batch.TenantId, batch.ScanId, batch.Source, daily, ct);
-            await daily.SaveAsync(connection, tx, batch.TenantId, accountId, ct);
-            await tx.CommitAsync(ct);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-
-        var now = _time.GetUtcNow();
-        return [.. pending.Concat(resolvedByScan).Select(c => c.ToDelta(batch.TenantId, now))];
-    }
-
-    public async Task<IReadOnlyList<FindingDelta>> CompleteSourceScanAsync(SourceScanCompleted completed, CancellationToken ct)
-    {
-        List<PendingChange> resolved;
-        await _writeLock.WaitAsync(ct);
-        try
-        {
-            var connection = await WriterAsync(ct);
-            await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT OR IGNORE INTO source_scans (tenant_id, scan_id, source, account_id, complete, batch_count, started_at, finished_at)
-                VALUES (@TenantId, @ScanId, @Source, @AccountId, @Complete, @BatchCount, @StartedAt, @FinishedAt)
-                """,
-                new
-                {
-                    completed.TenantId,
-                    ScanId = completed.ScanId.ToString(),
-                    completed.Source,
-                    AccountId = completed.AccountId.ToString(),
-                    completed.Complete,
-                    completed.BatchCount,
-                    StartedAt = Time(completed.ScanStartedAt),
-                    FinishedAt = Time(completed.CompletedAt),
-                }, tx, cancellationToken: ct));
-            var daily = new DailyCounts();
-            resolved = await ResolveIfScanFinishedAsync(connection, tx, completed.TenantId, completed.ScanId, completed.Source, daily, ct);
-            await daily.SaveAsync(connection, tx, completed.TenantId, completed.AccountId.ToString(), ct);
-            await tx.CommitAsync(ct);
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-
-        var now = _time.GetUtcNow();
-        return [.. resolved.Select(c => c.ToDelta(completed.TenantId, now))];
-    }
+    /// <summary>How many findings have each (provider, account, severity, status, stored analyst state); '' is no state.</summary>
+    private const string CountsTable =
+        """
+        CREATE TABLE IF NOT EXISTS posture_counts (
+            tenant_id      TEXT NOT NULL,
+            provider       TEXT NOT NULL,
+            account_id     TEXT NOT NULL,
+            severity_id    INTEGER NOT NULL,
+            status         TEXT NOT NULL,
+            workflow_state TEXT NOT NULL,
+            count          INTEGER NOT NULL,
+            PRIMARY KEY (tenant_id, provider, account_id, severity_id, status, workflow_state)
+        ) WITHOUT ROWID;
+        """;
 
     /// <summary>
-    /// Batches and the completion may arrive in any order; whichever arrives last resolves the findings a
-    /// complete scan did not see. A partial scan resolves nothing.
+    /// Version 2 kept references in two B-trees and summarized by scanning an index of every finding. Version 3 keeps
+    /// one B-tree of references and maintained posture counts, built here once from the findings.
     /// </summary>
-    private static async Task<List<PendingChange>> ResolveIfScanFinishedAsync(
-        SqliteConnection connection, SqliteTransaction tx, string tenantId, Guid scanId, string source, DailyCounts daily, CancellationToken ct)
+    private static async Task MigrateToVersion3Async(SqliteConnection connection, CancellationToken ct)
     {
-        var args = new { tenantId, scanId = scanId.ToString(), source };
-        var scan = await connection.QuerySingleOrDefaultAsync<SourceScanRow>(new CommandDefinition(
-            """
-            SELECT account_id, complete, batch_count, started_at, finished_at,
-                   (SELECT COUNT(*) FROM scan_batches b WHERE b.tenant_id = s.tenant_id AND b.scan_id = s.scan_id AND b.source = s.source) AS received
-              FROM source_scans s
-             WHERE tenant_id = @tenantId AND scan_id = @scanId AND source = @source AND resolved = 0
-            """, args, tx, cancellationToken: ct));
-        if (scan is null || scan.Received < scan.BatchCount)
+        var hasRefs = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'finding_refs'", cancellationToken: ct)) > 0;
+        await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+        if (hasRefs)
         {
-            return [];
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                ALTER TABLE finding_refs RENAME TO finding_refs_v2;
+                DROP INDEX IF EXISTS ix_finding_refs_ref;
+                """, transaction: tx, cancellationToken: ct));
         }
 
-        var changes = new List<PendingChange>();
-        if (scan.Complete)
+        await connection.ExecuteAsync(new CommandDefinition(RefsTable + CountsTable, transaction: tx, cancellationToken: ct));
+        if (hasRefs)
         {
-            const string Missing =
-                """
-                 WHERE tenant_id = @tenantId AND account_id = @AccountId AND source = @source
-                   AND last_scan_id <> @scanId AND status <> 'Resolved' AND last_seen < @StartedAt
-                """;
-            var missingArgs = new { tenantId, source, scanId = scanId.ToString(), scan.AccountId, scan.FinishedAt, scan.StartedAt };
-            await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
-                $"SELECT {RecordColumns}, raw_json, severity_id FROM findings {Missing}", missingArgs, tx, cancellationToken: ct)))
-            {
-                var accountId = Guid.Parse(scan.AccountId);
-                var day = Day(DateTimeOffset.Parse(scan.FinishedAt, CultureInfo.InvariantCulture));
-                while (await reader.ReadAsync(ct))
-                {
-                    var state = ReadState(reader);
-                    var finding = JsonSerializer.Deserialize<NormalizedFinding>(reader.GetString(12), Json)!;
-                    daily.Resolve(day, state.SeverityId);
-                    changes.Add(new PendingChange(FindingChangeKind.Resolved, accountId, finding, reader.GetString(13),
-                        state with { Status = Resolved, ResolvedAt = scan.FinishedAt }, state.Status));
-                }
-            }
-
             await connection.ExecuteAsync(new CommandDefinition(
-                $"UPDATE findings SET status = 'Resolved', resolved_at = @FinishedAt {Missing}", missingArgs, tx, cancellationToken: ct));
-            await using var history = connection.CreateCommand();
-            history.Transaction = tx;
-            history.CommandText =
                 """
-                INSERT INTO finding_history (tenant_id, account_id, fingerprint, at, transition, from_status, to_status, actor)
-                VALUES ($tenant, $account, $fingerprint, $at, 'Resolved', $from, 'Resolved', $actor)
-                """;
-            var fingerprint = history.Parameters.Add("$fingerprint", SqliteType.Text);
-            var from = history.Parameters.Add("$from", SqliteType.Text);
-            history.Parameters.AddWithValue("$tenant", tenantId);
-            history.Parameters.AddWithValue("$account", scan.AccountId);
-            history.Parameters.AddWithValue("$at", scan.FinishedAt);
-            history.Parameters.AddWithValue("$actor", "scan:" + scanId);
-            foreach (var change in changes)
-            {
-                fingerprint.Value = change.Finding.Fingerprint;
-                from.Value = change.Previous;
-                await history.ExecuteNonQueryAsync(ct);
-            }
+                INSERT OR IGNORE INTO finding_refs (tenant_id, kind, ref, fingerprint)
+                SELECT tenant_id, kind, ref, fingerprint FROM finding_refs_v2;
+                DROP TABLE finding_refs_v2;
+                """, transaction: tx, cancellationToken: ct));
         }
 
         await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE source_scans SET resolved = 1 WHERE tenant_id = @tenantId AND scan_id = @scanId AND source = @source",
-            args, tx, cancellationToken: ct));
-        return changes;
-    }
-
-    private static async Task<Dictionary<string, RowState>> LoadStatesAsync(
-        SqliteConnection connection, SqliteTransaction tx, string tenantId, IEnumerable<string> fingerprints, CancellationToken ct)
-    {
-        await using var command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText =
             """
-            SELECT fingerprint, status, content_hash, first_seen, last_seen, resolved_at, last_scan_id, severity_id,
-                   workflow_state, workflow_note, workflow_by, workflow_at, workflow_expires_at
-              FROM findings WHERE tenant_id = $tenant AND fingerprint IN (SELECT value FROM json_each($fingerprints))
-            """;
-        command.Parameters.AddWithValue("$tenant", tenantId);
-        command.Parameters.AddWithValue("$fingerprints", JsonSerializer.Serialize(fingerprints));
-        var states = new Dictionary<string, RowState>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var state = new RowState(
-                reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                Nullable(reader, 5), reader.GetString(6), reader.GetInt32(7),
-                Nullable(reader, 8), Nullable(reader, 9), Nullable(reader, 10), Nullable(reader, 11), Nullable(reader, 12));
-            states[state.Fingerprint] = state;
-        }
-
-        return states;
+            DROP INDEX IF EXISTS ix_findings_summary;
+            DELETE FROM posture_counts;
+            INSERT INTO posture_counts (tenant_id, provider, account_id, severity_id, status, workflow_state, count)
+            SELECT tenant_id, provider, account_id, severity_id, status, COALESCE(workflow_state, ''), COUNT(*)
+              FROM findings GROUP BY tenant_id, provider, account_id, severity_id, status, COALESCE(workflow_state, '');
+            """, transaction: tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
     }
 
-    private static Prepared Prepare(NormalizedFinding finding)
-    {
-        // The body holds what the API shows; the provider's UpdatedAt is left out so a re-scan that only bumps it
-        // is not a change. The hash of the body decides "updated".
-        var body = JsonSerializer.SerializeToUtf8Bytes(finding with { RawJson = "", UpdatedAt = null }, Json);
-        var hash = Convert.ToHexString(SHA256.HashData(body).AsSpan(0, 16));
-        return new Prepared(finding, Encoding.UTF8.GetString(body), hash);
-    }
+    public Task PingAsync(CancellationToken ct) => database.PingAsync(ct);
 
     // ---------------------------------------------------------------- workflow
 
@@ -449,8 +236,10 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? 
             var connection = await WriterAsync(ct);
             await using var tx = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
             FindingRecord before;
+            RowState stored;
+            string provider;
             await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
-                $"SELECT {RecordColumns}, raw_json FROM findings WHERE tenant_id = @tenantId AND fingerprint = @fingerprint",
+                $"SELECT {RecordColumns}, raw_json, severity_id, provider FROM findings WHERE tenant_id = @tenantId AND fingerprint = @fingerprint",
                 new { tenantId, fingerprint }, tx, cancellationToken: ct)))
             {
                 if (!await reader.ReadAsync(ct))
@@ -459,7 +248,9 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? 
                 }
 
                 before = ReadRecord(reader, now);
+                stored = ReadState(reader);
                 raw = reader.GetString(13);
+                provider = reader.GetString(15);
             }
 
             var workflow = change.State == WorkflowState.None
@@ -481,6 +272,11 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? 
                     At = workflow is null ? null : Time(now),
                     ExpiresAt = workflow?.ExpiresAt is { } expires ? Time(expires) : null,
                 }, tx, cancellationToken: ct));
+            var counts = new PostureCounts();
+            var account = before.AccountId.ToString();
+            counts.Add(tenantId, provider, account, stored.SeverityId, stored.Status, stored.WorkflowState, -1);
+            counts.Add(tenantId, provider, account, stored.SeverityId, stored.Status, workflow?.State.ToString(), 1);
+            await counts.SaveAsync(connection, tx, ct);
             await connection.ExecuteAsync(new CommandDefinition(
                 """
                 INSERT INTO finding_history (tenant_id, account_id, fingerprint, at, transition, from_status, to_status, actor, note)
@@ -518,8 +314,8 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? 
     public async Task<FindingPage> QueryAsync(string tenantId, FindingQuery query, CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        var (sql, args) = BuildQuery(tenantId, query, now, RecordColumns, paged: true);
         await using var connection = await database.OpenAsync(ct);
+        var (sql, args) = BuildQuery(tenantId, query, now, RecordColumns, paged: true, await RareReferenceAsync(connection, tenantId, query, ct));
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, args, cancellationToken: ct));
         var page = new List<FindingRecord>(Math.Min(query.Limit, 500));
         string? next = null;
@@ -540,8 +336,9 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? 
     public async IAsyncEnumerable<ExportedFinding> ExportAsync(string tenantId, FindingQuery query, [EnumeratorCancellation] CancellationToken ct)
     {
         var now = _time.GetUtcNow();
-        var (sql, args) = BuildQuery(tenantId, query with { Cursor = null }, now, RecordColumns + ", raw_json", paged: false);
         await using var connection = await database.OpenAsync(ct);
+        var (sql, args) = BuildQuery(
+            tenantId, query with { Cursor = null }, now, RecordColumns + ", raw_json", paged: false, await RareReferenceAsync(connection, tenantId, query, ct));
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(sql, args, cancellationToken: ct));
         while (await reader.ReadAsync(ct))
         {
@@ -549,9 +346,56 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? 
         }
     }
 
-    private static (string Sql, DynamicParameters Args) BuildQuery(string tenantId, FindingQuery query, DateTimeOffset now, string columns, bool paged)
+    /// <summary>
+    /// A compliance or CVE filter matches through <c>finding_refs</c>. When few findings match (a rare CVE), the query
+    /// starts from those references and sorts what they find; when many match (a common control), it walks the sort
+    /// order and looks each finding's reference up, stopping at the end of the page. Either way a page costs about a
+    /// page, not the tenant. Returns the reference to start from, or null to walk the sort order.
+    /// </summary>
+    private static async Task<(char Kind, string Ref)?> RareReferenceAsync(SqliteConnection connection, string tenantId, FindingQuery query, CancellationToken ct)
     {
-        var sql = new StringBuilder($"SELECT {columns} FROM findings WHERE tenant_id = @tenantId");
+        if (query.Compliance is null && query.Cve is null)
+        {
+            return null;
+        }
+
+        // Starting from m references costs about m row reads; walking the order about (100 × n / m) lookups.
+        var findings = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COALESCE(SUM(count), 0) FROM posture_counts WHERE tenant_id = @tenantId", new { tenantId }, cancellationToken: ct));
+        var rare = Math.Max(1000, (long)Math.Sqrt(100.0 * findings));
+        (char Kind, string Ref)? start = null;
+        var fewest = long.MaxValue;
+        foreach (var (kind, reference) in new[] { ('c', query.Compliance), ('v', query.Cve) })
+        {
+            if (reference is null)
+            {
+                continue;
+            }
+
+            var matches = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "SELECT COUNT(*) FROM (SELECT 1 FROM finding_refs WHERE tenant_id = @tenantId AND kind = @kind AND ref = @reference LIMIT @cap)",
+                new { tenantId, kind = kind.ToString(), reference, cap = rare + 1 }, cancellationToken: ct));
+            if (matches < fewest)
+            {
+                (start, fewest) = ((kind, reference), matches);
+            }
+        }
+
+        return fewest <= rare ? start : null;
+    }
+
+    private static (string Sql, DynamicParameters Args) BuildQuery(
+        string tenantId, FindingQuery query, DateTimeOffset now, string columns, bool paged, (char Kind, string Ref)? startFrom)
+    {
+        // Starting from a reference: its fingerprints drive the join (CROSS JOIN keeps that order), the page is sorted after.
+        var from = startFrom is { } start
+            ? $"""
+              (SELECT fingerprint AS matched_fingerprint FROM finding_refs
+                WHERE tenant_id = @tenantId AND kind = '{start.Kind}' AND ref = @{(start.Kind == 'c' ? "compliance" : "cve")}) AS matched
+              CROSS JOIN findings ON findings.tenant_id = @tenantId AND findings.fingerprint = matched.matched_fingerprint
+              """
+            : "findings";
+        var sql = new StringBuilder($"SELECT {columns} FROM {from} WHERE tenant_id = @tenantId");
         var args = new DynamicParameters(new { tenantId, limit = query.Limit + 1, now = Time(now) });
         void Filter(string clause, string name, object? value)
         {
@@ -569,10 +413,20 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? 
         Filter("source = @source", "source", query.Source);
         Filter("region = @region", "region", query.Region);
         Filter("resource_type = @resourceType", "resourceType", query.ResourceType);
-        Filter("fingerprint IN (SELECT fingerprint FROM finding_refs WHERE tenant_id = @tenantId AND kind = 'c' AND ref = @compliance)",
-            "compliance", query.Compliance);
-        Filter("fingerprint IN (SELECT fingerprint FROM finding_refs WHERE tenant_id = @tenantId AND kind = 'v' AND ref = @cve)",
-            "cve", query.Cve);
+        void Reference(char kind, string name, string? value)
+        {
+            if (startFrom?.Kind == kind)
+            {
+                args.Add(name, value);
+                return;
+            }
+
+            Filter($"EXISTS (SELECT 1 FROM finding_refs r WHERE r.tenant_id = @tenantId AND r.kind = '{kind}' AND r.ref = @{name} AND r.fingerprint = findings.fingerprint)",
+                name, value);
+        }
+
+        Reference('c', "compliance", query.Compliance);
+        Reference('v', "cve", query.Cve);
         Filter(@"(title LIKE @text ESCAPE '\' OR resource_id LIKE @text ESCAPE '\')", "text",
             query.Text is null ? null : "%" + query.Text.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_") + "%");
         if (query.Workflow is { } workflow)
@@ -672,77 +526,6 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? 
         return record with { History = history };
     }
 
-    // ---------------------------------------------------------------- posture
-
-    public async Task<PostureSummary> SummarizeAsync(string tenantId, CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        var rows = await connection.QueryAsync<SummaryRow>(new CommandDefinition(
-            """
-            SELECT provider, account_id, severity_id,
-                   CASE WHEN status <> 'Resolved' AND workflow_state IS NOT NULL
-                             AND (workflow_expires_at IS NULL OR workflow_expires_at > @now)
-                        THEN workflow_state ELSE status END AS effective_status,
-                   COUNT(*) AS count
-              FROM findings INDEXED BY ix_findings_summary
-             WHERE tenant_id = @tenantId
-             GROUP BY provider, account_id, severity_id, effective_status
-            """, new { tenantId, now = Time(_time.GetUtcNow()) }, cancellationToken: ct));
-        var counts = rows.Select(r => new PostureCount(
-            Enum.Parse<CloudProvider>(r.Provider), Guid.Parse(r.AccountId), (Severity)r.SeverityId, r.EffectiveStatus, r.Count)).ToList();
-        return new PostureSummary
-        {
-            Score = PostureScore.Compute(counts),
-            Total = counts.Sum(c => c.Count),
-            Open = counts.Where(c => PostureScore.IsOpen(c.Status)).Sum(c => c.Count),
-            OpenBySeverity = Enum.GetValues<Severity>().ToDictionary(
-                s => s.ToString(), s => counts.Where(c => c.Severity == s && PostureScore.IsOpen(c.Status)).Sum(c => c.Count)),
-            ByStatus = counts.GroupBy(c => c.Status).ToDictionary(g => g.Key, g => g.Sum(c => c.Count)),
-            Counts = counts,
-        };
-    }
-
-    /// <summary>
-    /// Open findings at the end of each day, replayed backwards from today's count with the per-day net changes the
-    /// ingest records (created open or reopened +1, resolved −1, severity moved −1/+1): exact, and cheap at any size.
-    /// </summary>
-    public async Task<PostureTrend> TrendAsync(string tenantId, int days, CancellationToken ct)
-    {
-        var today = DateOnly.FromDateTime(_time.GetUtcNow().UtcDateTime);
-        var first = today.AddDays(1 - days);
-        await using var connection = await database.OpenAsync(ct);
-        var openNow = (await connection.QueryAsync<(long SeverityId, long Count)>(new CommandDefinition(
-            "SELECT severity_id, COUNT(*) FROM findings INDEXED BY ix_findings_summary WHERE tenant_id = @tenantId AND status <> 'Resolved' GROUP BY severity_id",
-            new { tenantId }, cancellationToken: ct))).ToDictionary(r => (int)r.SeverityId, r => r.Count);
-        var changes = (await connection.QueryAsync<DailyRow>(new CommandDefinition(
-            """
-            SELECT day, severity_id, SUM(opened) AS opened, SUM(resolved) AS resolved, SUM(net) AS net
-              FROM posture_daily WHERE tenant_id = @tenantId AND day >= @first
-             GROUP BY day, severity_id
-            """, new { tenantId, first = first.ToString("O", CultureInfo.InvariantCulture) }, cancellationToken: ct))).ToList();
-
-        var open = Enum.GetValues<Severity>().ToDictionary(s => (int)s, s => openNow.GetValueOrDefault((int)s));
-        var result = new List<PostureTrendDay>(days);
-        for (var day = today; day >= first; day = day.AddDays(-1))
-        {
-            var key = day.ToString("O", CultureInfo.InvariantCulture);
-            var ofDay = changes.Where(c => c.Day == key).ToList();
-            result.Add(new PostureTrendDay(
-                day,
-                open.Values.Sum(),
-                open.ToDictionary(kv => ((Severity)kv.Key).ToString(), kv => kv.Value),
-                ofDay.Sum(c => c.Opened),
-                ofDay.Sum(c => c.Resolved)));
-            foreach (var change in ofDay)
-            {
-                open[(int)change.SeverityId] = open.GetValueOrDefault((int)change.SeverityId) - change.Net;
-            }
-        }
-
-        result.Reverse();
-        return new PostureTrend(result);
-    }
-
     // ---------------------------------------------------------------- account deletion
 
     public async Task<int> DeleteAccountAsync(string tenantId, Guid accountId, CancellationToken ct)
@@ -759,6 +542,7 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? 
                    AND fingerprint IN (SELECT fingerprint FROM findings WHERE tenant_id = @tenantId AND account_id = @accountId);
                 DELETE FROM finding_history WHERE tenant_id = @tenantId AND account_id = @accountId;
                 DELETE FROM posture_daily WHERE tenant_id = @tenantId AND account_id = @accountId;
+                DELETE FROM posture_counts WHERE tenant_id = @tenantId AND account_id = @accountId;
                 DELETE FROM scan_batches WHERE tenant_id = @tenantId
                    AND scan_id IN (SELECT scan_id FROM source_scans WHERE tenant_id = @tenantId AND account_id = @accountId);
                 DELETE FROM source_scans WHERE tenant_id = @tenantId AND account_id = @accountId;
@@ -841,11 +625,13 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? 
         };
     }
 
-    private sealed record Prepared(NormalizedFinding Finding, string Body, string Hash);
+    /// <summary>A finding ready to store: its body as UTF-8 JSON (what the API shows) and the hash of that body.</summary>
+    private sealed record Prepared(NormalizedFinding Finding, byte[] Body, string Hash);
 
     private sealed record RowState(
         string Fingerprint, string Status, string Hash, string FirstSeen, string LastSeen, string? ResolvedAt, string LastScanId, int SeverityId,
-        string? WorkflowState, string? WorkflowNote, string? WorkflowBy, string? WorkflowAt, string? WorkflowExpiresAt);
+        string? WorkflowState, string? WorkflowNote, string? WorkflowBy, string? WorkflowAt, string? WorkflowExpiresAt,
+        string? Provider = null, string? AccountId = null);
 
     /// <summary>A change decided inside the transaction; its OCSF JSON is rendered after the commit, outside the lock.</summary>
     private sealed record PendingChange(
@@ -860,185 +646,6 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? 
                 Kind = Kind,
                 OcsfJson = OcsfMapper.ToJson(tenantId, record, RawJson ?? Finding.RawJson, Kind, now),
             });
-        }
-    }
-
-    /// <summary>Prepared statements of the ingest, reused for every row of a batch.</summary>
-    private sealed class IngestWriter : IDisposable
-    {
-        private readonly SqliteCommand _upsert;
-        private readonly SqliteCommand _insertRef;
-        private readonly SqliteCommand _deleteRefs;
-        private readonly SqliteCommand _history;
-        private readonly SqliteConnection _connection;
-        private readonly SqliteTransaction _tx;
-        private readonly string _tenantId;
-
-        public IngestWriter(SqliteConnection connection, SqliteTransaction tx, string tenantId, string accountId, string scanId, string seenAt)
-        {
-            _connection = connection;
-            _tx = tx;
-            _tenantId = tenantId;
-            _upsert = Command(
-                """
-                INSERT INTO findings (tenant_id, fingerprint, account_id, source, provider, severity_id, status, observed_state,
-                                      region, resource_type, first_seen, last_seen, resolved_at, last_scan_id, body, raw_json,
-                                      title, resource_id, content_hash)
-                VALUES ($tenant, $fingerprint, $account, $source, $provider, $severity, $status, $observed,
-                        $region, $resourceType, $firstSeen, $seenAt, $resolvedAt, $scan, $body, $raw, $title, $resourceId, $hash)
-                ON CONFLICT (tenant_id, fingerprint) DO UPDATE SET
-                    severity_id = excluded.severity_id, status = excluded.status, observed_state = excluded.observed_state,
-                    region = excluded.region, resource_type = excluded.resource_type, first_seen = excluded.first_seen,
-                    last_seen = excluded.last_seen, resolved_at = excluded.resolved_at, last_scan_id = excluded.last_scan_id,
-                    body = excluded.body, raw_json = excluded.raw_json, title = excluded.title, resource_id = excluded.resource_id,
-                    content_hash = excluded.content_hash
-                """,
-                "$fingerprint", "$source", "$provider", "$severity", "$status", "$observed", "$region", "$resourceType",
-                "$firstSeen", "$resolvedAt", "$body", "$raw", "$title", "$resourceId", "$hash");
-            _upsert.Parameters.AddWithValue("$account", accountId);
-            _upsert.Parameters.AddWithValue("$seenAt", seenAt);
-            _upsert.Parameters.AddWithValue("$scan", scanId);
-            _insertRef = Command("INSERT OR IGNORE INTO finding_refs (tenant_id, fingerprint, kind, ref) VALUES ($tenant, $fingerprint, $kind, $ref)",
-                "$fingerprint", "$kind", "$ref");
-            _deleteRefs = Command("DELETE FROM finding_refs WHERE tenant_id = $tenant AND fingerprint = $fingerprint", "$fingerprint");
-            _history = Command(
-                """
-                INSERT INTO finding_history (tenant_id, account_id, fingerprint, at, transition, from_status, to_status, actor, note)
-                VALUES ($tenant, $account, $fingerprint, $at, $transition, $from, $to, $actor, $note)
-                """, "$fingerprint", "$at", "$transition", "$from", "$to", "$actor", "$note");
-            _history.Parameters.AddWithValue("$account", accountId);
-        }
-
-        private SqliteCommand Command(string sql, params string[] parameters)
-        {
-            var command = _connection.CreateCommand();
-            command.Transaction = _tx;
-            command.CommandText = sql;
-            command.Parameters.AddWithValue("$tenant", _tenantId);
-            foreach (var name in parameters)
-            {
-                command.Parameters.Add(new SqliteParameter { ParameterName = name });
-            }
-
-            return command;
-        }
-
-        public void Dispose()
-        {
-            _upsert.Dispose();
-            _insertRef.Dispose();
-            _deleteRefs.Dispose();
-            _history.Dispose();
-        }
-
-        public Task<int> UpsertAsync(Prepared p, string status, string firstSeen, string? resolvedAt, CancellationToken ct)
-        {
-            var f = p.Finding;
-            var ps = _upsert.Parameters;
-            ps["$fingerprint"].Value = f.Fingerprint;
-            ps["$source"].Value = f.Source;
-            ps["$provider"].Value = f.Provider.ToString();
-            ps["$severity"].Value = f.SeverityId;
-            ps["$status"].Value = status;
-            ps["$observed"].Value = f.State.ToString();
-            ps["$region"].Value = (object?)f.Region ?? DBNull.Value;
-            ps["$resourceType"].Value = f.Resource.Type;
-            ps["$firstSeen"].Value = firstSeen;
-            ps["$resolvedAt"].Value = (object?)resolvedAt ?? DBNull.Value;
-            ps["$body"].Value = p.Body;
-            ps["$raw"].Value = f.RawJson;
-            ps["$title"].Value = f.Title;
-            ps["$resourceId"].Value = f.Resource.Id;
-            ps["$hash"].Value = p.Hash;
-            return _upsert.ExecuteNonQueryAsync(ct);
-        }
-
-        public async Task InsertRefsAsync(Prepared p, CancellationToken ct)
-        {
-            foreach (var compliance in p.Finding.Compliance)
-            {
-                await InsertRefAsync(p.Finding.Fingerprint, "c", compliance.Requirement, ct);
-            }
-
-            foreach (var vulnerability in p.Finding.Vulnerabilities)
-            {
-                await InsertRefAsync(p.Finding.Fingerprint, "v", vulnerability.Id, ct);
-            }
-        }
-
-        private Task<int> InsertRefAsync(string fingerprint, string kind, string reference, CancellationToken ct)
-        {
-            _insertRef.Parameters["$fingerprint"].Value = fingerprint;
-            _insertRef.Parameters["$kind"].Value = kind;
-            _insertRef.Parameters["$ref"].Value = reference;
-            return _insertRef.ExecuteNonQueryAsync(ct);
-        }
-
-        public Task<int> DeleteRefsAsync(string fingerprint, CancellationToken ct)
-        {
-            _deleteRefs.Parameters["$fingerprint"].Value = fingerprint;
-            return _deleteRefs.ExecuteNonQueryAsync(ct);
-        }
-
-        public Task<int> HistoryAsync(string fingerprint, string at, string transition, string? from, string to, string actor, string? note, CancellationToken ct)
-        {
-            var ps = _history.Parameters;
-            ps["$fingerprint"].Value = fingerprint;
-            ps["$at"].Value = at;
-            ps["$transition"].Value = transition;
-            ps["$from"].Value = (object?)from ?? DBNull.Value;
-            ps["$to"].Value = to;
-            ps["$actor"].Value = actor;
-            ps["$note"].Value = (object?)note ?? DBNull.Value;
-            return _history.ExecuteNonQueryAsync(ct);
-        }
-    }
-
-    /// <summary>Per (day, severity) changes of the open count, added to <c>posture_daily</c> in the ingest's transaction.</summary>
-    private sealed class DailyCounts
-    {
-        private readonly Dictionary<(string Day, int Severity), (long Opened, long Resolved, long Net)> _counts = [];
-
-        public void Open(string day, int severity) => Add(day, severity, 1, 0, 1);
-
-        public void Resolve(string day, int severity) => Add(day, severity, 0, 1, -1);
-
-        public void Move(string day, int from, int to)
-        {
-            Add(day, from, 0, 0, -1);
-            Add(day, to, 0, 0, 1);
-        }
-
-        private void Add(string day, int severity, long opened, long resolved, long net)
-        {
-            var current = _counts.GetValueOrDefault((day, severity));
-            _counts[(day, severity)] = (current.Opened + opened, current.Resolved + resolved, current.Net + net);
-        }
-
-        public async Task SaveAsync(SqliteConnection connection, SqliteTransaction tx, string tenantId, string accountId, CancellationToken ct)
-        {
-            if (_counts.Count == 0)
-            {
-                return;
-            }
-
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                INSERT INTO posture_daily (tenant_id, account_id, day, severity_id, opened, resolved, net)
-                VALUES (@tenantId, @accountId, @Day, @Severity, @Opened, @Resolved, @Net)
-                ON CONFLICT (tenant_id, account_id, day, severity_id) DO UPDATE SET
-                    opened = opened + excluded.opened, resolved = resolved + excluded.resolved, net = net + excluded.net
-                """,
-                _counts.Select(kv => new
-                {
-                    tenantId,
-                    accountId,
-                    kv.Key.Day,
-                    kv.Key.Severity,
-                    kv.Value.Opened,
-                    kv.Value.Resolved,
-                    kv.Value.Net,
-                }), tx, cancellationToken: ct));
         }
     }
 
@@ -1060,23 +667,5 @@ public sealed class SqliteInventoryStore(SqliteDatabase database, TimeProvider? 
         public string ToStatus { get; init; } = "";
         public string Actor { get; init; } = "";
         public string? Note { get; init; }
-    }
-
-    private sealed record SummaryRow
-    {
-        public string Provider { get; init; } = "";
-        public string AccountId { get; init; } = "";
-        public long SeverityId { get; init; }
-        public string EffectiveStatus { get; init; } = "";
-        public long Count { get; init; }
-    }
-
-    private sealed record DailyRow
-    {
-        public string Day { get; init; } = "";
-        public long SeverityId { get; init; }
-        public long Opened { get; init; }
-        public long Resolved { get; init; }
-        public long Net { get; init; }
     }
 }

@@ -33,6 +33,29 @@ public sealed class FindingsObservedConsumer(IInventoryStore store) : IConsumer<
     }
 }
 
+/// <summary>
+/// The findings endpoint consumes several batches at once. The store writes batches that arrive together in one
+/// transaction (SQLite has one writer), so while one transaction commits, the next batches are being deserialized and
+/// prepared, and their changes of the last one rendered and published: the cores overlap instead of taking turns.
+/// </summary>
+public sealed class FindingsObservedConsumerDefinition : ConsumerDefinition<FindingsObservedConsumer>
+{
+    /// <summary>Batches consumed at once (each at most 500 findings and 1 MiB).</summary>
+    public const int ConcurrentBatches = 8;
+
+    public FindingsObservedConsumerDefinition() => ConcurrentMessageLimit = ConcurrentBatches;
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<FindingsObservedConsumer> consumerConfigurator, IRegistrationContext context)
+    {
+        if (endpointConfigurator is IRabbitMqReceiveEndpointConfigurator rabbit)
+        {
+            // The next batches are already here when a consumer frees up.
+            rabbit.PrefetchCount = ConcurrentBatches * 2;
+        }
+    }
+}
+
 /// <summary>Records the end of a source scan; publishes what it resolved.</summary>
 public sealed class SourceScanCompletedConsumer(IInventoryStore store) : IConsumer<SourceScanCompleted>
 {
