@@ -60,9 +60,11 @@ public static class MessageSamples
         new AccountDeleted { TenantId = "t1", AccountId = Account, DeletedAt = At },
         new ScanRequested { TenantId = "t1", AccountId = Account, ScanId = Scan, Provider = CloudProvider.Azure, Trigger = ScanTrigger.Manual, Regions = ["westeurope"], RequestedAt = At },
         new ScanStarted { TenantId = "t1", AccountId = Account, ScanId = Scan, StartedAt = At },
-        new ScanCompleted { TenantId = "t1", AccountId = Account, ScanId = Scan, Sources = [new SourceSummary { Source = "aws.guardduty", Complete = false, Findings = 3, Reason = "not enabled" }], CompletedAt = At },
+        new ScanCompleted { TenantId = "t1", AccountId = Account, ScanId = Scan, Sources = [new SourceSummary { Source = "aws.guardduty", Complete = false, Findings = 3, Reason = "not enabled", Incremental = true }], CompletedAt = At },
         new ScanFailed { TenantId = "t1", AccountId = Account, ScanId = Scan, Reason = "denied", FailedAt = At },
-        new SourceScanCompleted { TenantId = "t1", AccountId = Account, ScanId = Scan, Source = "aws.securityhub", Complete = true, FindingCount = 7, BatchCount = 1, ScanStartedAt = At, CompletedAt = At },
+        new SourceScanCompleted { TenantId = "t1", AccountId = Account, ScanId = Scan, Source = "aws.securityhub", Complete = false, FindingCount = 7, BatchCount = 1, ScanStartedAt = At, CompletedAt = At, Reason = "eu-west-1: denied", Incremental = true },
+        new CancelScan { TenantId = "t1", AccountId = Account, RequestedBy = "admin@t1", RequestedAt = At },
+        new ScanCancelled { TenantId = "t1", AccountId = Account, ScanId = Scan, CancelledAt = At },
         new FindingsObserved { TenantId = "t1", AccountId = Account, ScanId = Scan, Source = "aws.securityhub", BatchIndex = 2, ObservedAt = At, Findings = [Finding] },
         new FindingsChanged { TenantId = "t1", AccountId = Account, ChangedAt = At, Changes = [new FindingChange { Fingerprint = "ab12", Kind = FindingChangeKind.Reopened, OcsfJson = "{}" }] },
         new AssetsObserved

@@ -37,6 +37,7 @@ public sealed class AuthorizationMatrixTests(GatewayPlatform platform)
         }),
         new("credentials", HttpMethod.Patch, "/api/accounts/{account}", Needs.Manage, true, new { displayName = "Renamed by an intruder" }),
         new("credentials", HttpMethod.Post, "/api/accounts/{account}/sync", Needs.Manage, true),
+        new("credentials", HttpMethod.Post, "/api/accounts/{account}/sync/cancel", Needs.Manage, true),
         new("credentials", HttpMethod.Post, "/api/accounts/{account}/disconnect", Needs.Manage, true),
         new("credentials", HttpMethod.Delete, "/api/accounts/{account}", Needs.Manage, true),
         new("inventory", HttpMethod.Get, "/api/findings", Needs.Read, false),

@@ -11,7 +11,7 @@ namespace OffloadSecurity.Scanners.Aws.Tests;
 public sealed class AwsScannerModuleTests
 {
     [Fact]
-    public void The_module_composes_the_scanner_with_its_security_hub_guardduty_and_ecr_sources()
+    public void The_module_composes_the_scanner_with_its_security_hub_guardduty_ecr_ec2_and_s3_sources()
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddSingleton(new LocalTokenIssuer(TestAuth.Options));
@@ -22,6 +22,6 @@ public sealed class AwsScannerModuleTests
 
         scope.ServiceProvider.GetServices<IProviderScanner>().ShouldHaveSingleItem().ShouldBeOfType<AwsScanner>();
         scope.ServiceProvider.GetServices<IAwsFindingSource>().Select(s => s.Source)
-            .ShouldBe(["aws.securityhub", "aws.guardduty", "aws.ecr"]);
+            .ShouldBe(["aws.securityhub", "aws.guardduty", "aws.ecr", "aws.ec2", "aws.s3"]);
     }
 }

@@ -1,10 +1,13 @@
 using Microsoft.Extensions.Options;
 using OffloadSecurity.CloudSandbox.Aws;
+using OffloadSecurity.CloudSandbox.Aws.Ec2;
 using OffloadSecurity.CloudSandbox.Aws.Ecr;
 using OffloadSecurity.CloudSandbox.Aws.GuardDuty;
 using OffloadSecurity.CloudSandbox.Aws.Kms;
+using OffloadSecurity.CloudSandbox.Aws.S3;
 using OffloadSecurity.CloudSandbox.Aws.SecurityHub;
 using OffloadSecurity.CloudSandbox.Aws.Sts;
+using OffloadSecurity.CloudSandbox.Aws.Tagging;
 using OffloadSecurity.CloudSandbox.Aws.Throttling;
 
 namespace OffloadSecurity.CloudSandbox;
@@ -39,22 +42,29 @@ public static class CloudSandboxExtensions
         builder.Services.AddSingleton<IValidateOptions<SandboxOptions>, SandboxOptionsValidator>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<AwsAccounts>();
-        builder.Services.AddSingleton(sp => new SandboxControl(sp.GetRequiredService<AwsAccounts>()));
+        builder.Services.AddSingleton<S3BucketChanges>();
+        builder.Services.AddSingleton(sp => new SandboxControl(sp.GetRequiredService<AwsAccounts>(), sp.GetRequiredService<S3BucketChanges>()));
         builder.Services.AddSingleton(builder.Configuration.GetSection(SandboxThrottlingOptions.SectionName).Get<SandboxThrottlingOptions>() ?? new SandboxThrottlingOptions());
         builder.Services.AddSingleton<SandboxThrottling>();
         builder.Services.AddSandboxSts(builder.Configuration);
         builder.Services.AddSingleton<SandboxKms>();
+        builder.Services.AddSingleton<SecurityHubActivity>();
         return builder;
     }
 
     /// <summary>SigV4 authentication in front of every request, then each emulated service's routes.</summary>
     public static WebApplication MapCloudSandbox(this WebApplication app)
     {
+        // Created now, so the "recently updated" Security Hub findings carry the sandbox's start time.
+        app.Services.GetRequiredService<SecurityHubActivity>();
         app.UseMiddleware<StsAuthentication>();
         app.MapKms();
         app.MapSecurityHub();
         app.MapGuardDuty();
         app.MapEcr();
+        app.MapTagging();
+        app.MapEc2();
+        app.MapS3();
         app.MapSts();
         return app;
     }

@@ -1,6 +1,6 @@
 using OffloadSecurity.CloudSandbox;
 
-// Local emulation of the cloud APIs (AWS STS, KMS, Security Hub, GuardDuty and ECR so far) on http://127.0.0.1:4566.
+// Local emulation of the cloud APIs (AWS STS, KMS, Security Hub, GuardDuty, ECR, EC2, S3 and Tagging so far) on http://127.0.0.1:4566.
 var builder = WebApplication.CreateBuilder(args);
 builder.AddCloudSandbox();
 

@@ -29,6 +29,12 @@ public sealed class SandboxAwsAccount
     public int SecurityHubFindings { get; set; } = 250;
 
     /// <summary>
+    /// How many Security Hub findings (the first ones of each region) read as updated when the sandbox started, so an
+    /// incremental scan (an <c>UpdatedAt</c> filter) picks them up. None by default.
+    /// </summary>
+    public int SecurityHubRecentlyUpdated { get; set; }
+
+    /// <summary>
     /// How many GuardDuty findings (current and archived, some of them samples) the account's detector has in each
     /// region. None by default, so an account configured for Security Hub alone reads as before.
     /// </summary>
@@ -56,6 +62,41 @@ public sealed class SandboxAwsAccount
     public List<string> EcrAccessDeniedRegions { get; set; } = [];
 
     /// <summary>
+    /// How many EC2 security groups the account has in each region (none by default). They cycle through a catalog of
+    /// realistic groups: the 3rd, 5th, 6th and 7th of every 11 open SSH or RDP to the internet (OFFLOAD-AWS-EC2-001),
+    /// the 6th to 8th a database port (OFFLOAD-AWS-EC2-002); see docs/aws-checks.md.
+    /// </summary>
+    public int Ec2SecurityGroups { get; set; }
+
+    /// <summary>How many EC2 instances the account has in each region (none by default); every tenth is terminated.</summary>
+    public int Ec2Instances { get; set; }
+
+    /// <summary>Regions where the caller may not use EC2: every EC2 call answers 403 UnauthorizedOperation.</summary>
+    public List<string> Ec2AccessDeniedRegions { get; set; } = [];
+
+    /// <summary>
+    /// How many S3 buckets the account has (none by default), spread over <see cref="S3BucketRegions"/>. They cycle
+    /// through six kinds: the 2nd and 4th of every six are public (OFFLOAD-AWS-S3-001), the 3rd has no default
+    /// encryption (OFFLOAD-AWS-S3-002); two of every three are tagged.
+    /// </summary>
+    public int S3Buckets { get; set; }
+
+    /// <summary>The regions the buckets are located in, in turn; empty (the default) means us-east-1 only.</summary>
+    public List<string> S3BucketRegions { get; set; } = [];
+
+    /// <summary>Regions where the caller may not use S3: every S3 request signed for the region answers 403 AccessDenied.</summary>
+    public List<string> S3AccessDeniedRegions { get; set; } = [];
+
+    /// <summary>Regions where the caller may not use the Tagging API: GetResources answers AccessDeniedException.</summary>
+    public List<string> TaggingAccessDeniedRegions { get; set; } = [];
+
+    /// <summary>
+    /// The longest session (seconds) STS issues for this account, by GetSessionToken or AssumeRole of one of its roles,
+    /// whatever duration was asked for; the Expiration it returns says so. Null (the default): AWS's limits only.
+    /// </summary>
+    public int? MaxSessionSeconds { get; set; }
+
+    /// <summary>
     /// The account that exists when none is configured. Its secret is public (it only opens the sandbox) and shaped
     /// like a real one (40 base64 characters), so the credentials service accepts it.
     /// </summary>
@@ -72,6 +113,7 @@ internal sealed partial class SandboxOptionsValidator : IValidateOptions<Sandbox
 {
     public const int MaxFindingsPerRegion = 1_000_000;
     public const int MaxEcrItems = 1000;
+    public const int MaxAssetsPerRegion = 100_000;
 
     public ValidateOptionsResult Validate(string? name, SandboxOptions options)
     {
@@ -115,9 +157,32 @@ internal sealed partial class SandboxOptionsValidator : IValidateOptions<Sandbox
                 errors.Add($"{field}:EcrImagesPerRepository must be between 0 and {MaxEcrItems}.");
             }
 
+            foreach (var (setting, count) in new[]
+            {
+                (nameof(account.Ec2SecurityGroups), account.Ec2SecurityGroups),
+                (nameof(account.Ec2Instances), account.Ec2Instances),
+                (nameof(account.S3Buckets), account.S3Buckets),
+            })
+            {
+                if (count is < 0 or > MaxAssetsPerRegion)
+                {
+                    errors.Add($"{field}:{setting} must be between 0 and {MaxAssetsPerRegion}.");
+                }
+            }
+
             if (account.EcrScansInProgress < 0)
             {
                 errors.Add($"{field}:EcrScansInProgress must not be negative.");
+            }
+
+            if (account.SecurityHubRecentlyUpdated < 0)
+            {
+                errors.Add($"{field}:SecurityHubRecentlyUpdated must not be negative.");
+            }
+
+            if (account.MaxSessionSeconds is < 1)
+            {
+                errors.Add($"{field}:MaxSessionSeconds must be at least 1 (or absent).");
             }
 
             foreach (var (list, regions) in new[]
@@ -125,6 +190,10 @@ internal sealed partial class SandboxOptionsValidator : IValidateOptions<Sandbox
                 (nameof(account.GuardDutyDisabledRegions), account.GuardDutyDisabledRegions),
                 (nameof(account.GuardDutyAccessDeniedRegions), account.GuardDutyAccessDeniedRegions),
                 (nameof(account.EcrAccessDeniedRegions), account.EcrAccessDeniedRegions),
+                (nameof(account.Ec2AccessDeniedRegions), account.Ec2AccessDeniedRegions),
+                (nameof(account.S3BucketRegions), account.S3BucketRegions),
+                (nameof(account.S3AccessDeniedRegions), account.S3AccessDeniedRegions),
+                (nameof(account.TaggingAccessDeniedRegions), account.TaggingAccessDeniedRegions),
             })
             {
                 errors.AddRange(regions.Where(r => !RegionPattern().IsMatch(r)).Select(r => $"{field}:{list}: '{r}' is not an AWS region name."));

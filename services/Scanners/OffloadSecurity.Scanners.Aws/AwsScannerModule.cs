@@ -1,3 +1,8 @@
+using OffloadSecurity.Scanners.Aws.Assets;
+using OffloadSecurity.Scanners.Aws.Assets.Ec2;
+using OffloadSecurity.Scanners.Aws.Assets.S3;
+using OffloadSecurity.Scanners.Aws.Assets.Sdk;
+using OffloadSecurity.Scanners.Aws.Assets.Tagging;
 using OffloadSecurity.Scanners.Aws.AwsApi;
 using OffloadSecurity.Scanners.Aws.Ecr;
 using OffloadSecurity.Scanners.Aws.GuardDuty;
@@ -12,7 +17,7 @@ namespace OffloadSecurity.Scanners.Aws;
 
 public static class AwsScannerModule
 {
-    /// <summary>The AWS scanner: its sources (Security Hub, GuardDuty, ECR image scans) and their clients, the scanner, its scan-request consumer.</summary>
+    /// <summary>The AWS scanner: its sources (Security Hub, GuardDuty, ECR image scans, EC2 and S3 assets with our checks) and their clients, the scanner, its scan-request consumer.</summary>
     public static IHostApplicationBuilder AddAwsScanner(this IHostApplicationBuilder builder)
     {
         builder.AddScannerCore();
@@ -26,6 +31,11 @@ public static class AwsScannerModule
         builder.Services.AddScoped<IAwsFindingSource, SecurityHubSource>();
         builder.Services.AddScoped<IAwsFindingSource, GuardDutySource>();
         builder.Services.AddScoped<IAwsFindingSource, EcrSource>();
+        builder.Services.Configure<AssetScanOptions>(builder.Configuration.GetSection(AssetScanOptions.SectionName));
+        builder.Services.AddSingleton<AwsSdkClientFactory>();
+        builder.Services.AddHttpClient<TaggingClient>(http => http.Timeout = TimeSpan.FromSeconds(60));
+        builder.Services.AddScoped<IAwsFindingSource, Ec2Source>();
+        builder.Services.AddScoped<IAwsFindingSource, S3Source>();
         builder.Services.AddScoped<IProviderScanner, AwsScanner>();
         builder.Services.AddScoped<FindingImporter>();
         builder.AddBusConsumers(bus => bus.AddConsumer<AwsScanRequestConsumer>());

@@ -16,6 +16,7 @@ namespace OffloadSecurity.Scanners.Aws.Tests.Import;
 /// <summary>The import API on the real AWS scanner host, publishing to MassTransit's test harness.</summary>
 public sealed class ImportApiTests : IAsyncLifetime
 {
+    private readonly TempDirectory _data = new();
     private ServiceHost<AwsScannerEntryPoint> _host = null!;
     private Uri _address = null!;
     private ITestHarness _bus = null!;
@@ -25,14 +26,22 @@ public sealed class ImportApiTests : IAsyncLifetime
     public ValueTask InitializeAsync()
     {
         _host = new ServiceHost<AwsScannerEntryPoint>(
-            new Dictionary<string, string?>(TestAuth.Settings) { ["CredentialBroker:BaseUrl"] = "http://127.0.0.1:9/" },
+            new Dictionary<string, string?>(TestAuth.Settings)
+            {
+                ["CredentialBroker:BaseUrl"] = "http://127.0.0.1:9/",
+                ["Store:DataDirectory"] = _data.Path,
+            },
             services => services.AddMassTransitTestHarness());
         _address = _host.Start();
         _bus = _host.Services.GetRequiredService<ITestHarness>();
         return ValueTask.CompletedTask;
     }
 
-    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _host.DisposeAsync();
+        _data.Dispose();
+    }
 
     [Fact]
     public async Task A_security_hub_export_imports_every_finding_under_one_derived_account()

@@ -5,7 +5,8 @@ namespace OffloadSecurity.CloudSandbox.Aws;
 
 /// <summary>
 /// Middleware: every request must carry a valid SigV4 signature from a configured access key, as AWS requires.
-/// On success the <see cref="AwsCaller"/> is set as a request feature; otherwise the request ends with a 403.
+/// On success the <see cref="AwsCaller"/> is set as a request feature; otherwise the request ends with the error the
+/// service it was signed for answers (a 403, or EC2's 401 AuthFailure), in that service's protocol.
 /// </summary>
 internal sealed class AwsRequestAuthentication(RequestDelegate next, AwsAccounts accounts, TimeProvider time)
 {
@@ -15,7 +16,9 @@ internal sealed class AwsRequestAuthentication(RequestDelegate next, AwsAccounts
         var verification = SigV4Verifier.Verify(received, accounts.SecretFor, time.GetUtcNow());
         if (!verification.IsValid)
         {
-            await new AwsError(StatusCodes.Status403Forbidden, ErrorCode(verification.Failure), verification.Message)
+            await ServiceErrors.Authentication(
+                    verification.Service ?? ServiceErrors.SignedService(context.Request), StatusCodes.Status403Forbidden,
+                    ErrorCode(verification.Failure), verification.Message, verification.Failure == SigV4Failure.ExpiredOrSkewed)
                 .ExecuteAsync(context);
             return;
         }

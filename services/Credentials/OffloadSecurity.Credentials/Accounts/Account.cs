@@ -12,6 +12,9 @@ public enum SyncStatus
     Synced,
     Error,
     Disconnected,
+
+    /// <summary>The last scan was stopped at a user's request; what it had read is kept, nothing was resolved.</summary>
+    Cancelled,
 }
 
 /// <summary>A connected account. <see cref="Secret"/> is the encrypted envelope and never leaves this service.</summary>

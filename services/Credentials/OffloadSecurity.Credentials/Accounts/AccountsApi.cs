@@ -22,6 +22,7 @@ public static class AccountsApi
         accounts.MapGet("/{id:guid}", Get).RequireAuthorization(Policies.Reader);
         accounts.MapPatch("/{id:guid}", Update).RequireAuthorization(Policies.ManageAccounts);
         accounts.MapPost("/{id:guid}/sync", SyncNow).RequireAuthorization(Policies.ManageAccounts);
+        accounts.MapPost("/{id:guid}/sync/cancel", CancelSync).RequireAuthorization(Policies.ManageAccounts);
         accounts.MapPost("/{id:guid}/disconnect", Disconnect).RequireAuthorization(Policies.ManageAccounts);
         accounts.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.ManageAccounts);
         return app;
@@ -174,6 +175,30 @@ public static class AccountsApi
         };
         await publish.Publish(request, ct);
         return TypedResults.Accepted($"/api/accounts/{id}", request);
+    }
+
+    /// <summary>
+    /// Asks the scanners to stop the account's running or queued scan. Accepted whatever the account's state (a scan
+    /// may be queued before the account shows Syncing); the account turns Cancelled when the scanner has stopped.
+    /// </summary>
+    private static async Task<Results<Accepted<CancelScan>, NotFound>> CancelSync(
+        Guid id, HttpContext http, IAccountStore store, IPublishEndpoint publish, TimeProvider clock, CancellationToken ct)
+    {
+        var tenantId = http.User.GetTenantId();
+        if (await store.FindAsync(tenantId, id, ct) is null)
+        {
+            return TypedResults.NotFound();
+        }
+
+        var cancel = new CancelScan
+        {
+            TenantId = tenantId,
+            AccountId = id,
+            RequestedBy = http.User.Identity?.Name ?? "unknown",
+            RequestedAt = clock.GetUtcNow(),
+        };
+        await publish.Publish(cancel, ct);
+        return TypedResults.Accepted($"/api/accounts/{id}", cancel);
     }
 
     /// <summary>Removes the credentials, keeps the account and its history. Idempotent: a second call changes and announces nothing.</summary>

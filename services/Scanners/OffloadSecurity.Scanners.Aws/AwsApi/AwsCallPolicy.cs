@@ -1,3 +1,4 @@
+using OffloadSecurity.Scanners.Aws.Signing;
 using OffloadSecurity.Scanners.Core.RateLimiting;
 
 namespace OffloadSecurity.Scanners.Aws.AwsApi;
@@ -31,15 +32,37 @@ public sealed partial class AwsCallPolicy(ApiRateLimiters limiters, AwsRetryOpti
     /// </summary>
     public static readonly ApiRate SecurityHubGetFindings = new(3, 5);
 
-    public async Task<T> ExecuteAsync<T>(string api, ApiRate rate, string account, string region, Func<CancellationToken, Task<T>> call, CancellationToken ct)
+    /// <summary>How often one call renews expired credentials before it gives up (the renewal itself failing ends sooner).</summary>
+    public const int MaxCredentialRenewals = 2;
+
+    /// <summary>
+    /// Makes one AWS call within <paramref name="rate"/> for the credentials' account and the region. Credentials are
+    /// asked for on every attempt, so a long retry sequence never signs with credentials that have since been
+    /// renewed; an "expired token" answer renews them and tries again.
+    /// </summary>
+    public async Task<T> ExecuteAsync<T>(
+        string api, ApiRate rate, IAwsCredentialSource credentials, string region,
+        Func<AwsCredentials, CancellationToken, Task<T>> call, CancellationToken ct)
     {
+        var renewals = 0;
         for (var attempt = 1; ; attempt++)
         {
-            using (await limiters.AcquireAsync($"{account}/{region}/{api}", rate, ct))
+            var current = await credentials.GetAsync(ct);
+            using (await limiters.AcquireAsync($"{credentials.RateKey}/{region}/{api}", rate, ct))
             {
                 try
                 {
-                    return await call(ct);
+                    return await call(current, ct);
+                }
+                catch (AwsServiceException ex) when (ex.IsExpiredCredentials && renewals < MaxCredentialRenewals)
+                {
+                    renewals++;
+                    if (await credentials.RefreshAsync(current, ct) is null)
+                    {
+                        throw;
+                    }
+
+                    LogRenewed(api, region);
                 }
                 catch (Exception ex) when (ShouldRetry(ex, attempt, ct) is { } delay)
                 {
@@ -49,6 +72,11 @@ public sealed partial class AwsCallPolicy(ApiRateLimiters limiters, AwsRetryOpti
             }
         }
     }
+
+    /// <summary>A call without a policy (tests of a single client): fresh credentials, one attempt.</summary>
+    public static async Task<T> ExecuteOnceAsync<T>(
+        IAwsCredentialSource credentials, Func<AwsCredentials, CancellationToken, Task<T>> call, CancellationToken ct) =>
+        await call(await credentials.GetAsync(ct), ct);
 
     private TimeSpan? ShouldRetry(Exception ex, int attempt, CancellationToken ct)
     {
@@ -70,6 +98,9 @@ public sealed partial class AwsCallPolicy(ApiRateLimiters limiters, AwsRetryOpti
         var jittered = TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * ceiling);
         return hint is { } retryAfter && retryAfter > jittered ? retryAfter : jittered;
     }
+
+    [LoggerMessage(LogLevel.Information, "AWS {Api} in {Region}: the credentials had expired; renewed them and calling again")]
+    private partial void LogRenewed(string api, string region);
 
     [LoggerMessage(LogLevel.Information, "AWS {Api} in {Region}: attempt {Attempt} failed ({Reason}); retrying in {DelayMs} ms")]
     private partial void LogRetry(string api, string region, int attempt, int delayMs, string reason);

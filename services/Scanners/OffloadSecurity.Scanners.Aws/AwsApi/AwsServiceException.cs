@@ -30,12 +30,19 @@ public sealed partial class AwsServiceException : Exception
 
     public bool IsThrottling =>
         StatusCode == HttpStatusCode.TooManyRequests ||
-        ErrorCode is "ThrottlingException" or "Throttling" or "ThrottleException" or "TooManyRequestsException" or "RequestLimitExceeded";
+        ErrorCode is "ThrottlingException" or "Throttling" or "ThrottleException" or "TooManyRequestsException" or "RequestLimitExceeded"
+            or "ThrottledException" or "SlowDown";
+
+    /// <summary>
+    /// The call was signed with temporary credentials that have run out: JSON services say ExpiredTokenException,
+    /// query/XML services ExpiredToken, and EC2 RequestExpired (which it also uses for a request signed too long ago).
+    /// </summary>
+    public bool IsExpiredCredentials => ErrorCode is "ExpiredTokenException" or "ExpiredToken" or "RequestExpired";
 
     public bool IsAuthenticationFailure =>
         ErrorCode is "InvalidSignatureException" or "SignatureDoesNotMatch" or "UnrecognizedClientException"
-            or "InvalidClientTokenId" or "ExpiredTokenException" or "MissingAuthenticationTokenException"
-            or "IncompleteSignatureException";
+            or "InvalidClientTokenId" or "ExpiredTokenException" or "ExpiredToken" or "MissingAuthenticationTokenException"
+            or "IncompleteSignatureException" or "AuthFailure" or "InvalidAccessKeyId" or "InvalidToken";
 
     /// <summary>Reads an error response (JSON protocols: <c>__type</c>/<c>code</c>, <c>message</c>, <c>x-amzn-ErrorType</c>).</summary>
     public static async Task<AwsServiceException> FromResponseAsync(

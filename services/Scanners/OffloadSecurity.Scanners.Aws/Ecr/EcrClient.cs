@@ -31,9 +31,9 @@ public sealed class EcrClient(
 
     private readonly SigV4Signer _signer = new(timeProvider);
 
-    public IAsyncEnumerable<EcrRepository> DescribeRepositoriesAsync(AwsCredentials credentials, string region, CancellationToken ct) =>
+    public IAsyncEnumerable<EcrRepository> DescribeRepositoriesAsync(IAwsCredentialSource credentials, string region, CancellationToken ct) =>
         PagesAsync("DescribeRepositories", EcrRates.DescribeRepositories, credentials, region,
-            (token, attemptCt) => DescribeRepositoriesPageAsync(credentials, region, token, PageSize, attemptCt), ct);
+            (token, signWith, attemptCt) => DescribeRepositoriesPageAsync(signWith, region, token, PageSize, attemptCt), ct);
 
     public async Task<EcrPage<EcrRepository>> DescribeRepositoriesPageAsync(
         AwsCredentials credentials, string region, string? nextToken, int maxResults, CancellationToken ct)
@@ -47,9 +47,9 @@ public sealed class EcrClient(
         return new EcrPage<EcrRepository>(repositories, Next(json.RootElement));
     }
 
-    public IAsyncEnumerable<EcrImage> DescribeImagesAsync(AwsCredentials credentials, string region, EcrRepository repository, CancellationToken ct) =>
+    public IAsyncEnumerable<EcrImage> DescribeImagesAsync(IAwsCredentialSource credentials, string region, EcrRepository repository, CancellationToken ct) =>
         PagesAsync("DescribeImages", EcrRates.DescribeImages, credentials, region,
-            (token, attemptCt) => DescribeImagesPageAsync(credentials, region, repository.RegistryId, repository.Name, token, PageSize, attemptCt), ct);
+            (token, signWith, attemptCt) => DescribeImagesPageAsync(signWith, region, repository.RegistryId, repository.Name, token, PageSize, attemptCt), ct);
 
     public async Task<EcrPage<EcrImage>> DescribeImagesPageAsync(
         AwsCredentials credentials, string region, string? registryId, string repositoryName, string? nextToken, int maxResults, CancellationToken ct)
@@ -72,14 +72,14 @@ public sealed class EcrClient(
 
     /// <summary>Every page of an image's scan findings (a page carries basic and enhanced findings alike).</summary>
     public async IAsyncEnumerable<EcrScanPage> DescribeImageScanFindingsAsync(
-        AwsCredentials credentials, string region, EcrImage image, [EnumeratorCancellation] CancellationToken ct)
+        IAwsCredentialSource credentials, string region, EcrImage image, [EnumeratorCancellation] CancellationToken ct)
     {
         string? token = null;
         do
         {
             var pageToken = token;
             var page = await CallAsync("DescribeImageScanFindings", EcrRates.DescribeImageScanFindings, credentials, region,
-                attemptCt => DescribeImageScanFindingsPageAsync(credentials, region, image.RegistryId, image.Repository, image.Digest, pageToken, PageSize, attemptCt), ct);
+                (signWith, attemptCt) => DescribeImageScanFindingsPageAsync(signWith, region, image.RegistryId, image.Repository, image.Digest, pageToken, PageSize, attemptCt), ct);
             yield return page;
             token = NextOrThrow(pageToken, page.NextToken);
         }
@@ -101,14 +101,14 @@ public sealed class EcrClient(
     }
 
     private async IAsyncEnumerable<T> PagesAsync<T>(
-        string api, ApiRate rate, AwsCredentials credentials, string region, Func<string?, CancellationToken, Task<EcrPage<T>>> page,
+        string api, ApiRate rate, IAwsCredentialSource credentials, string region, Func<string?, AwsCredentials, CancellationToken, Task<EcrPage<T>>> page,
         [EnumeratorCancellation] CancellationToken ct)
     {
         string? token = null;
         do
         {
             var pageToken = token;
-            var result = await CallAsync(api, rate, credentials, region, attemptCt => page(pageToken, attemptCt), ct);
+            var result = await CallAsync(api, rate, credentials, region, (signWith, attemptCt) => page(pageToken, signWith, attemptCt), ct);
             foreach (var item in result.Items)
             {
                 yield return item;
@@ -120,8 +120,11 @@ public sealed class EcrClient(
     }
 
     private Task<T> CallAsync<T>(
-        string api, ApiRate rate, AwsCredentials credentials, string region, Func<CancellationToken, Task<T>> call, CancellationToken ct) =>
-        policy is null ? call(ct) : policy.ExecuteAsync(SigningName + ":" + api, rate, credentials.AccessKeyId, region, call, ct);
+        string api, ApiRate rate, IAwsCredentialSource credentials, string region, Func<AwsCredentials, CancellationToken, Task<T>> call,
+        CancellationToken ct) =>
+        policy is null
+            ? AwsCallPolicy.ExecuteOnceAsync(credentials, call, ct)
+            : policy.ExecuteAsync(SigningName + ":" + api, rate, credentials, region, call, ct);
 
     private async Task<JsonDocument> SendAsync(string operation, byte[] body, AwsCredentials credentials, string region, CancellationToken ct)
     {

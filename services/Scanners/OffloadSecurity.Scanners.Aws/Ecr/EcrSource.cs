@@ -28,30 +28,28 @@ public sealed class EcrSource(EcrClient ecr, TimeProvider clock, ILogger<EcrSour
     {
         var run = new SourceRun(scope, Source, clock, logger);
         var images = new ImageBatcher(scope.Publish, scope.Job, Source, clock);
-        foreach (var region in scope.Regions)
+        // A region is the unit of resumption here: a region read to the end is not read again after a crash.
+        await run.ReadRegionsAsync(async (region, _, regionCt) =>
         {
             var context = new EcrContext(scope.Job.TenantId, scope.Job.AccountId, region, Source);
-            await run.ReadRegionAsync(region, async () =>
+            var unknown = new Dictionary<string, int>(StringComparer.Ordinal);
+            await foreach (var repository in ecr.DescribeRepositoriesAsync(scope.Credentials, region, regionCt))
             {
-                var unknown = new Dictionary<string, int>(StringComparer.Ordinal);
-                await foreach (var repository in ecr.DescribeRepositoriesAsync(scope.Credentials, region, ct))
+                await foreach (var image in ecr.DescribeImagesAsync(scope.Credentials, region, repository, regionCt))
                 {
-                    await foreach (var image in ecr.DescribeImagesAsync(scope.Credentials, region, repository, ct))
+                    await images.AddAsync(Observed(scope, repository, image, region), regionCt);
+                    if (await ReadFindingsAsync(scope, run, context, image, regionCt) is { } status)
                     {
-                        await images.AddAsync(Observed(scope, repository, image, region), ct);
-                        if (await ReadFindingsAsync(scope, run, context, image, ct) is { } status)
-                        {
-                            unknown[status] = unknown.GetValueOrDefault(status) + 1;
-                        }
+                        unknown[status] = unknown.GetValueOrDefault(status) + 1;
                     }
                 }
+            }
 
-                foreach (var (status, count) in unknown)
-                {
-                    run.Incomplete(region, $"{count} image scans are {status}, their findings unknown");
-                }
-            }, ct);
-        }
+            foreach (var (status, count) in unknown)
+            {
+                run.Incomplete(region, $"{count} image scans are {status}, their findings unknown");
+            }
+        }, ct);
 
         await images.FlushAsync(ct);
         return await run.CompleteAsync(ct);

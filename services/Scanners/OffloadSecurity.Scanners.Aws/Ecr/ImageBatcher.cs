@@ -1,6 +1,7 @@
 using MassTransit;
 using OffloadSecurity.Contracts.Inventory;
 using OffloadSecurity.Scanners.Core;
+using OffloadSecurity.Scanners.Core.Publishing;
 
 namespace OffloadSecurity.Scanners.Aws.Ecr;
 
@@ -10,36 +11,23 @@ public sealed class ImageBatcher(IPublishEndpoint publish, ScanJob job, string s
     /// <summary>Batches of at most 500 items, as every observed batch; an image is well under 2 KiB, so 1 MiB is never reached.</summary>
     public const int MaxItems = 500;
 
-    private readonly List<ObservedImage> _pending = [];
-
-    public int Published { get; private set; }
-
-    public async Task AddAsync(ObservedImage image, CancellationToken ct)
-    {
-        _pending.Add(image);
-        if (_pending.Count == MaxItems)
-        {
-            await FlushAsync(ct);
-        }
-    }
-
-    public async Task FlushAsync(CancellationToken ct)
-    {
-        if (_pending.Count == 0)
-        {
-            return;
-        }
-
-        await publish.Publish(new ImagesObserved
+    private readonly ObservedBatcher<ObservedImage> _batcher = new(
+        MaxItems,
+        int.MaxValue,
+        _ => 0,
+        (images, ct) => publish.Publish(new ImagesObserved
         {
             TenantId = job.TenantId,
             AccountId = job.AccountId,
             ScanId = job.ScanId,
             Source = source,
             ObservedAt = clock.GetUtcNow(),
-            Images = [.. _pending],
-        }, ct);
-        Published += _pending.Count;
-        _pending.Clear();
-    }
+            Images = images,
+        }, ct));
+
+    public int Published => _batcher.Published;
+
+    public Task AddAsync(ObservedImage image, CancellationToken ct) => _batcher.AddAsync(image, ct);
+
+    public Task FlushAsync(CancellationToken ct) => _batcher.FlushAsync(ct);
 }

@@ -31,14 +31,14 @@ public sealed class GuardDutyClient(
 
     /// <summary>Every detector id of the region: none when GuardDuty is not enabled there.</summary>
     public async IAsyncEnumerable<string> ListDetectorsAsync(
-        AwsCredentials credentials, string region, [EnumeratorCancellation] CancellationToken ct)
+        IAwsCredentialSource credentials, string region, [EnumeratorCancellation] CancellationToken ct)
     {
         string? token = null;
         do
         {
             var pageToken = token;
             var page = await CallAsync("ListDetectors", GuardDutyRates.ListDetectors, credentials, region,
-                attemptCt => ListDetectorsPageAsync(credentials, region, pageToken, MaxPageSize, attemptCt), ct);
+                (signWith, attemptCt) => ListDetectorsPageAsync(signWith, region, pageToken, MaxPageSize, attemptCt), ct);
             foreach (var id in page.Ids)
             {
                 yield return id;
@@ -66,14 +66,15 @@ public sealed class GuardDutyClient(
     /// <c>service.archived</c> equals <c>false</c>).
     /// </summary>
     public async IAsyncEnumerable<GuardDutyIdPage> ListFindingsAsync(
-        AwsCredentials credentials, string region, string detectorId, [EnumeratorCancellation] CancellationToken ct)
+        IAwsCredentialSource credentials, string region, string detectorId, [EnumeratorCancellation] CancellationToken ct,
+        string? startToken = null)
     {
-        string? token = null;
+        var token = startToken;
         do
         {
             var pageToken = token;
             var page = await CallAsync("ListFindings", GuardDutyRates.ListFindings, credentials, region,
-                attemptCt => ListFindingsPageAsync(credentials, region, detectorId, pageToken, MaxPageSize, attemptCt), ct);
+                (signWith, attemptCt) => ListFindingsPageAsync(signWith, region, detectorId, pageToken, MaxPageSize, attemptCt), ct);
             yield return page;
             token = NextOrThrow(pageToken, page.NextToken);
         }
@@ -97,13 +98,13 @@ public sealed class GuardDutyClient(
     /// longer knows are left out, as GetFindings does.
     /// </summary>
     public async Task<IReadOnlyList<JsonElement>> GetFindingsAsync(
-        AwsCredentials credentials, string region, string detectorId, IReadOnlyList<string> findingIds, CancellationToken ct)
+        IAwsCredentialSource credentials, string region, string detectorId, IReadOnlyList<string> findingIds, CancellationToken ct)
     {
         var findings = new List<JsonElement>(findingIds.Count);
         foreach (var chunk in findingIds.Chunk(MaxFindingIdsPerCall))
         {
             findings.AddRange(await CallAsync("GetFindings", GuardDutyRates.GetFindings, credentials, region,
-                attemptCt => GetFindingsBatchAsync(credentials, region, detectorId, chunk, attemptCt), ct));
+                (signWith, attemptCt) => GetFindingsBatchAsync(signWith, region, detectorId, chunk, attemptCt), ct));
         }
 
         return findings;
@@ -128,8 +129,11 @@ public sealed class GuardDutyClient(
     }
 
     private Task<T> CallAsync<T>(
-        string api, ApiRate rate, AwsCredentials credentials, string region, Func<CancellationToken, Task<T>> call, CancellationToken ct) =>
-        policy is null ? call(ct) : policy.ExecuteAsync(ServiceName + ":" + api, rate, credentials.AccessKeyId, region, call, ct);
+        string api, ApiRate rate, IAwsCredentialSource credentials, string region, Func<AwsCredentials, CancellationToken, Task<T>> call,
+        CancellationToken ct) =>
+        policy is null
+            ? AwsCallPolicy.ExecuteOnceAsync(credentials, call, ct)
+            : policy.ExecuteAsync(ServiceName + ":" + api, rate, credentials, region, call, ct);
 
     private async Task<JsonDocument> SendAsync(
         HttpMethod method, string relativeUri, byte[]? body, AwsCredentials credentials, string region, CancellationToken ct)

@@ -18,31 +18,48 @@ public sealed class GuardDutySource(GuardDutyClient guardDuty, TimeProvider cloc
         var run = new SourceRun(scope, Source, clock, logger);
         var context = new GuardDutyContext(scope.Job.TenantId, scope.Job.AccountId, Source);
         var credentials = scope.Credentials;
-        foreach (var region in scope.Regions)
+        await run.ReadRegionsAsync(async (region, start, regionCt) =>
         {
-            await run.ReadRegionAsync(region, async () =>
+            var resume = ResumePoint.Parse(start);
+
+            // At most one detector per account and region (GuardDuty quotas); read them all if ever more.
+            await foreach (var detector in guardDuty.ListDetectorsAsync(credentials, region, regionCt))
             {
-                // At most one detector per account and region (GuardDuty quotas); read them all if ever more.
-                await foreach (var detector in guardDuty.ListDetectorsAsync(credentials, region, ct))
+                if (resume is not null && resume.Detector != detector)
                 {
-                    await foreach (var page in guardDuty.ListFindingsAsync(credentials, region, detector, ct))
+                    continue;
+                }
+
+                var startToken = resume?.NextToken;
+                resume = null;
+                await foreach (var page in guardDuty.ListFindingsAsync(credentials, region, detector, regionCt, startToken))
+                {
+                    foreach (var raw in await guardDuty.GetFindingsAsync(credentials, region, detector, page.Ids, regionCt))
                     {
-                        foreach (var raw in await guardDuty.GetFindingsAsync(credentials, region, detector, page.Ids, ct))
+                        try
                         {
-                            try
-                            {
-                                await run.AddAsync(GuardDutyNormalizer.Normalize(raw, context), ct);
-                            }
-                            catch (Exception ex) when (ex is GuardDutyFormatException or JsonException)
-                            {
-                                run.Unreadable(region, ex.Message);
-                            }
+                            await run.AddAsync(GuardDutyNormalizer.Normalize(raw, context), regionCt);
+                        }
+                        catch (Exception ex) when (ex is GuardDutyFormatException or JsonException)
+                        {
+                            run.Unreadable(region, ex.Message);
                         }
                     }
+
+                    await run.PageDoneAsync(region, page.NextToken is null ? null : new ResumePoint(detector, page.NextToken).ToString(), regionCt);
                 }
-            }, ct);
-        }
+            }
+        }, ct);
 
         return await run.CompleteAsync(ct);
+    }
+
+    /// <summary>A region's checkpoint: the detector being read and its next ListFindings page.</summary>
+    private sealed record ResumePoint(string Detector, string NextToken)
+    {
+        public static ResumePoint? Parse(string? saved) =>
+            saved?.Split('\n', 2) is [var detector, var token] ? new ResumePoint(detector, token) : null;
+
+        public override string ToString() => Detector + "\n" + NextToken;
     }
 }

@@ -1,20 +1,22 @@
 using System.Runtime.ExceptionServices;
 using MassTransit;
 using OffloadSecurity.Contracts;
-using OffloadSecurity.Contracts.Credentials;
 using OffloadSecurity.Contracts.Scanning;
-using OffloadSecurity.Scanners.Aws.Signing;
 using OffloadSecurity.Scanners.Core;
 using OffloadSecurity.Scanners.Core.Credentials;
+using OffloadSecurity.Scanners.Core.Scanning.Runs;
 
 namespace OffloadSecurity.Scanners.Aws.Scanning;
 
 /// <summary>
-/// Scans one AWS account: gets short-lived credentials from the broker, then runs every source (Security Hub,
+/// Scans one AWS account: gets short-lived credentials from the broker (renewed as they expire), then runs every source (Security Hub,
 /// GuardDuty, ...) side by side over the regions of the account's scope. Each source publishes its own batches and
 /// its own SourceScanCompleted and is complete or partial on its own; rejected credentials fail the whole scan.
 /// </summary>
-public sealed class AwsScanner(CredentialBrokerClient broker, IEnumerable<IAwsFindingSource> sources) : IProviderScanner
+public sealed class AwsScanner(
+    CredentialBrokerClient broker, IEnumerable<IAwsFindingSource> sources, ScanningOptions options, TimeProvider clock, ILogger<AwsScanner> logger,
+    IScanStateStore? runs = null)
+    : IProviderScanner
 {
     public const string DefaultRegion = "us-east-1";
 
@@ -22,10 +24,10 @@ public sealed class AwsScanner(CredentialBrokerClient broker, IEnumerable<IAwsFi
 
     public async Task<IReadOnlyList<SourceSummary>> ScanAsync(ScanJob job, IPublishEndpoint publish, CancellationToken ct)
     {
-        var brokered = await GetCredentialsAsync(job, ct);
-        var credentials = new AwsCredentials(brokered.AccessKeyId, brokered.SecretAccessKey, brokered.SessionToken);
+        var credentials = new BrokeredAwsCredentials(broker, job, options.CredentialRefreshMargin, clock, logger);
+        var brokered = await credentials.StartAsync(ct);
         IReadOnlyList<string> regions = job.Regions.Count > 0 ? job.Regions : [brokered.DefaultRegion ?? DefaultRegion];
-        return await ScanSourcesAsync(sources, new AwsScanScope(job, credentials, regions, publish), ct);
+        return await ScanSourcesAsync(sources, new AwsScanScope(job, credentials, regions, publish, runs, options), ct);
     }
 
     /// <summary>
@@ -59,18 +61,6 @@ public sealed class AwsScanner(CredentialBrokerClient broker, IEnumerable<IAwsFi
         {
             ExceptionDispatchInfo.Throw(failure);
             throw;
-        }
-    }
-
-    private async Task<AwsScanCredentials> GetCredentialsAsync(ScanJob job, CancellationToken ct)
-    {
-        try
-        {
-            return await broker.GetAwsAsync(job.TenantId, job.AccountId, ct);
-        }
-        catch (CredentialBrokerException ex)
-        {
-            throw new ScanFailedException("Could not get credentials for the scan: " + ex.Message, ex);
         }
     }
 }

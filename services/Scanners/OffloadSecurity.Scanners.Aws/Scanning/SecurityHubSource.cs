@@ -4,7 +4,11 @@ using OffloadSecurity.Scanners.Aws.SecurityHub;
 
 namespace OffloadSecurity.Scanners.Aws.Scanning;
 
-/// <summary>Security Hub: every ACTIVE finding of every region of the scan, page by page.</summary>
+/// <summary>
+/// Security Hub: every ACTIVE finding of every region of the scan, page by page, resuming from the checkpointed page.
+/// Scheduled scans read incrementally (findings updated since the last complete read, archived ones included, so
+/// closures arrive) except when a full pass is due; an incremental read resolves nothing in the inventory.
+/// </summary>
 public sealed class SecurityHubSource(SecurityHubClient securityHub, TimeProvider clock, ILogger<SecurityHubSource> logger) : IAwsFindingSource
 {
     public string Source => AsffContext.SecurityHubSource;
@@ -13,26 +17,26 @@ public sealed class SecurityHubSource(SecurityHubClient securityHub, TimeProvide
     {
         var run = new SourceRun(scope, Source, clock, logger);
         var context = new AsffContext(scope.Job.TenantId, scope.Job.AccountId, Source);
-        foreach (var region in scope.Regions)
+        await run.StartAsync(incremental: true, ct);
+        await run.ReadRegionsAsync(async (region, start, regionCt) =>
         {
-            await run.ReadRegionAsync(region, async () =>
+            await foreach (var page in securityHub.GetFindingsAsync(scope.Credentials, region, start, regionCt, run.Since))
             {
-                await foreach (var page in securityHub.GetFindingsAsync(scope.Credentials, region, startToken: null, ct))
+                foreach (var raw in page.Findings)
                 {
-                    foreach (var raw in page.Findings)
+                    try
                     {
-                        try
-                        {
-                            await run.AddAsync(AsffNormalizer.Normalize(raw, context), ct);
-                        }
-                        catch (Exception ex) when (ex is AsffFormatException or JsonException)
-                        {
-                            run.Unreadable(region, ex.Message);
-                        }
+                        await run.AddAsync(AsffNormalizer.Normalize(raw, context), regionCt);
+                    }
+                    catch (Exception ex) when (ex is AsffFormatException or JsonException)
+                    {
+                        run.Unreadable(region, ex.Message);
                     }
                 }
-            }, ct);
-        }
+
+                await run.PageDoneAsync(region, page.NextToken, regionCt);
+            }
+        }, ct);
 
         return await run.CompleteAsync(ct);
     }

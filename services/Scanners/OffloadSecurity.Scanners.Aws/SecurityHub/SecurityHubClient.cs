@@ -24,20 +24,24 @@ public sealed class SecurityHubClient(
 
     /// <summary>
     /// Reads every ACTIVE finding, one page at a time, starting at <paramref name="startToken"/> (null: the beginning).
-    /// With a call policy, pages are fetched within GetFindings' documented rate and throttled or failed calls retried.
+    /// With <paramref name="updatedSince"/>, reads instead every finding updated since then, archived ones included
+    /// (an incremental read must see what was closed). With a call policy, pages are fetched within GetFindings'
+    /// documented rate and throttled or failed calls retried.
     /// </summary>
     public async IAsyncEnumerable<SecurityHubPage> GetFindingsAsync(
-        AwsCredentials credentials, string region, string? startToken,
-        [EnumeratorCancellation] CancellationToken ct)
+        IAwsCredentialSource credentials, string region, string? startToken,
+        [EnumeratorCancellation] CancellationToken ct, DateTimeOffset? updatedSince = null)
     {
+        var end = (timeProvider ?? TimeProvider.System).GetUtcNow().AddDays(1);
         var token = startToken;
         do
         {
             var pageToken = token;
+            Func<AwsCredentials, CancellationToken, Task<SecurityHubPage>> call =
+                (signWith, attemptCt) => GetFindingsPageAsync(signWith, region, pageToken, MaxPageSize, attemptCt, updatedSince, end);
             var page = policy is null
-                ? await GetFindingsPageAsync(credentials, region, pageToken, MaxPageSize, ct)
-                : await policy.ExecuteAsync("GetFindings", AwsCallPolicy.SecurityHubGetFindings, credentials.AccessKeyId, region,
-                    attemptCt => GetFindingsPageAsync(credentials, region, pageToken, MaxPageSize, attemptCt), ct);
+                ? await AwsCallPolicy.ExecuteOnceAsync(credentials, call, ct)
+                : await policy.ExecuteAsync("GetFindings", AwsCallPolicy.SecurityHubGetFindings, credentials, region, call, ct);
             yield return page;
             token = page.NextToken is { } next && next == pageToken
                 ? throw new AwsServiceException(HttpStatusCode.OK, "RepeatedNextToken", "RepeatedNextToken: Security Hub returned the NextToken it was sent; paging stopped.")
@@ -46,16 +50,20 @@ public sealed class SecurityHubClient(
         while (!string.IsNullOrEmpty(token));
     }
 
-    /// <summary>One GetFindings call (<c>POST /findings</c>) with the filter RecordState EQUALS ACTIVE.</summary>
+    /// <summary>
+    /// One GetFindings call (<c>POST /findings</c>) with the filter RecordState EQUALS ACTIVE, or with
+    /// <paramref name="updatedSince"/> the filter UpdatedAt from then to <paramref name="updatedUntil"/>.
+    /// </summary>
     public async Task<SecurityHubPage> GetFindingsPageAsync(
-        AwsCredentials credentials, string region, string? nextToken, int maxResults, CancellationToken ct)
+        AwsCredentials credentials, string region, string? nextToken, int maxResults, CancellationToken ct,
+        DateTimeOffset? updatedSince = null, DateTimeOffset? updatedUntil = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxResults, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxResults, MaxPageSize);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(endpoints.Value.Resolve(ServiceName, region), "findings"))
         {
-            Content = new ByteArrayContent(GetFindingsBody(nextToken, maxResults)),
+            Content = new ByteArrayContent(GetFindingsBody(nextToken, maxResults, updatedSince, updatedUntil)),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         await _signer.SignAsync(request, credentials, region, ServiceName, ct);
@@ -77,19 +85,33 @@ public sealed class SecurityHubClient(
         return new SecurityHubPage(findings, string.IsNullOrEmpty(next) ? null : next);
     }
 
-    private static byte[] GetFindingsBody(string? nextToken, int maxResults)
+    private static byte[] GetFindingsBody(string? nextToken, int maxResults, DateTimeOffset? updatedSince, DateTimeOffset? updatedUntil)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
         {
             json.WriteStartObject();
             json.WriteStartObject("Filters");
-            json.WriteStartArray("RecordState");
-            json.WriteStartObject();
-            json.WriteString("Value", "ACTIVE");
-            json.WriteString("Comparison", "EQUALS");
-            json.WriteEndObject();
-            json.WriteEndArray();
+            if (updatedSince is { } since)
+            {
+                // DateFilter: Start and End as ISO-8601 timestamps (API reference, "Timestamps").
+                json.WriteStartArray("UpdatedAt");
+                json.WriteStartObject();
+                json.WriteString("Start", Timestamp(since));
+                json.WriteString("End", Timestamp(updatedUntil ?? since.AddYears(1)));
+                json.WriteEndObject();
+                json.WriteEndArray();
+            }
+            else
+            {
+                json.WriteStartArray("RecordState");
+                json.WriteStartObject();
+                json.WriteString("Value", "ACTIVE");
+                json.WriteString("Comparison", "EQUALS");
+                json.WriteEndObject();
+                json.WriteEndArray();
+            }
+
             json.WriteEndObject();
             if (!string.IsNullOrEmpty(nextToken))
             {
@@ -102,4 +124,7 @@ public sealed class SecurityHubClient(
 
         return buffer.ToArray();
     }
+
+    private static string Timestamp(DateTimeOffset t) =>
+        t.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

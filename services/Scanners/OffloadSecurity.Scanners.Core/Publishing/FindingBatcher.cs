@@ -23,6 +23,13 @@ public sealed class FindingBatcher(IPublishEndpoint publish, ScanJob job, string
     public int Published { get; private set; }
     public int Batches { get; private set; }
 
+    /// <summary>Continues a source resumed from its checkpoint: batch numbers and counts go on where they stopped.</summary>
+    public void ResumeFrom(int batches, int published)
+    {
+        Batches = batches;
+        Published = published;
+    }
+
     public async Task AddAsync(NormalizedFinding finding, CancellationToken ct)
     {
         var size = finding.RawJson.Length + OverheadPerFinding;

@@ -12,4 +12,7 @@ public sealed record ScanJob
     public required CloudProvider Provider { get; init; }
     public required ScanTrigger Trigger { get; init; }
     public IReadOnlyList<string> Regions { get; init; } = [];
+
+    /// <summary>A run another scanner (or this one, before a restart) started: its sources continue from their checkpoints.</summary>
+    public bool Resumed { get; init; }
 }

@@ -18,6 +18,7 @@ using OffloadSecurity.Scanners.Aws.SecurityHub;
 using OffloadSecurity.Scanners.Core;
 using OffloadSecurity.Scanners.Core.Credentials;
 using OffloadSecurity.Scanners.Core.RateLimiting;
+using OffloadSecurity.Scanners.Core.Scanning.Runs;
 using OffloadSecurity.ServiceDefaults.Auth;
 using OffloadSecurity.Testing;
 
@@ -55,13 +56,19 @@ public sealed class ScannerHarness : IAsyncDisposable
         Regions = regions,
     };
 
-    /// <summary>The scanner for <paramref name="account"/>, whose credential broker hands out <paramref name="secret"/>.</summary>
-    public AwsScanner Scanner(SandboxServer sandbox, SandboxAwsAccount account, string? secret = null, AwsRetryOptions? retry = null)
+    /// <summary>
+    /// The scanner for <paramref name="account"/>, whose credential broker hands out <paramref name="secret"/> (or, with
+    /// <paramref name="issue"/>, whatever that returns on each request), keeping its runs in <paramref name="runs"/>.
+    /// </summary>
+    public AwsScanner Scanner(
+        SandboxServer sandbox, SandboxAwsAccount account, string? secret = null, AwsRetryOptions? retry = null,
+        Func<CancellationToken, Task<AwsScanCredentials>>? issue = null, IScanStateStore? runs = null, ScanningOptions? options = null)
     {
         var endpoints = Options.Create(new AwsEndpointOptions { ServiceUrl = sandbox.Address.ToString() });
         var policy = new AwsCallPolicy(_limiters, retry ?? new AwsRetryOptions(), TimeProvider.System, NullLogger<AwsCallPolicy>.Instance);
         var broker = new CredentialBrokerClient(
-            new HttpClient(new BrokerStub(new AwsScanCredentials { AccessKeyId = account.AccessKeyId, SecretAccessKey = secret ?? account.SecretAccessKey }))
+            new HttpClient(new BrokerStub(issue ?? (_ => Task.FromResult(
+                new AwsScanCredentials { AccessKeyId = account.AccessKeyId, SecretAccessKey = secret ?? account.SecretAccessKey }))))
             {
                 BaseAddress = new Uri("http://broker.test/"),
             },
@@ -72,7 +79,7 @@ public sealed class ScannerHarness : IAsyncDisposable
             new GuardDutySource(new GuardDutyClient(_http, endpoints, policy: policy), TimeProvider.System, NullLogger<GuardDutySource>.Instance),
             new EcrSource(new EcrClient(_http, endpoints, policy: policy), TimeProvider.System, NullLogger<EcrSource>.Instance),
         ];
-        return new AwsScanner(broker, sources);
+        return new AwsScanner(broker, sources, options ?? new ScanningOptions(), TimeProvider.System, NullLogger<AwsScanner>.Instance, runs);
     }
 
     public async Task<Dictionary<string, SourceScanCompleted>> SourceScansCompleted(ScanJob job)
@@ -110,10 +117,10 @@ public sealed class ScannerHarness : IAsyncDisposable
         await _provider.DisposeAsync();
     }
 
-    /// <summary>The credentials service's broker endpoint, answering every request with the given credentials.</summary>
-    private sealed class BrokerStub(AwsScanCredentials credentials) : HttpMessageHandler
+    /// <summary>The credentials service's broker endpoint, answering every request with the credentials <paramref name="issue"/> gives.</summary>
+    private sealed class BrokerStub(Func<CancellationToken, Task<AwsScanCredentials>> issue) : HttpMessageHandler
     {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-            Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = JsonContent.Create(credentials) });
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+            new(HttpStatusCode.OK) { Content = JsonContent.Create(await issue(cancellationToken)) };
     }
 }

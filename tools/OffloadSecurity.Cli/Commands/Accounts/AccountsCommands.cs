@@ -17,6 +17,7 @@ public static class AccountsCommands
         accounts.Subcommands.Add(List(session));
         accounts.Subcommands.Add(Show(session));
         accounts.Subcommands.Add(Sync(session));
+        accounts.Subcommands.Add(CancelSync(session));
         accounts.Subcommands.Add(Disconnect(session));
         accounts.Subcommands.Add(Delete(session));
         return accounts;
@@ -120,6 +121,29 @@ public static class AccountsCommands
         return command;
     }
 
+    private static Command CancelSync(CliSession session)
+    {
+        var id = IdArgument();
+        var json = JsonOption();
+        var command = new Command("cancel-sync", "Stop an account's running or queued sync; what it read so far is kept, nothing is resolved (status Cancelled).") { id, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var platform = session.Platform(parse);
+            var accountId = parse.GetValue(id);
+            var cancel = await platform.PostAsync<CancelScan>($"api/accounts/{accountId}/sync/cancel", null, ct);
+            var console = session.Out(parse);
+            if (parse.GetValue(json))
+            {
+                console.Line(JsonSerializer.Serialize(cancel, PlatformClient.Json));
+                return ExitCodes.Ok;
+            }
+
+            console.Line($"Cancel requested: the scanner stops at its next page and the account turns Cancelled (`offload accounts show {accountId}`).");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
     private static Command Disconnect(CliSession session)
     {
         var id = IdArgument();
@@ -196,9 +220,11 @@ public static class AccountsCommands
     public static int ReportJson(IAnsiConsole console, TextWriter error, Guid scanId, SyncOutcome outcome)
     {
         console.Line(JsonSerializer.Serialize(new SyncResult(scanId, outcome.Account, outcome.Findings), PlatformClient.Json));
-        if (outcome.Account.Status == SyncStatus.Error)
+        if (outcome.Account.Status is SyncStatus.Error or SyncStatus.Cancelled)
         {
-            error.WriteLine($"The sync of '{outcome.Account.DisplayName}' failed: {outcome.Account.StatusMessage}");
+            error.WriteLine(outcome.Account.Status == SyncStatus.Cancelled
+                ? $"The sync of '{outcome.Account.DisplayName}' was cancelled: {outcome.Account.StatusMessage}"
+                : $"The sync of '{outcome.Account.DisplayName}' failed: {outcome.Account.StatusMessage}");
             return ExitCodes.Failed;
         }
 
@@ -209,9 +235,11 @@ public static class AccountsCommands
     public static int Report(IAnsiConsole console, SyncOutcome outcome)
     {
         var account = outcome.Account;
-        if (account.Status == SyncStatus.Error)
+        if (account.Status is SyncStatus.Error or SyncStatus.Cancelled)
         {
-            throw new CliException(ExitCodes.Failed, $"The sync of '{account.DisplayName}' failed: {account.StatusMessage}");
+            throw new CliException(ExitCodes.Failed, account.Status == SyncStatus.Cancelled
+                ? $"The sync of '{account.DisplayName}' was cancelled: {account.StatusMessage}"
+                : $"The sync of '{account.DisplayName}' failed: {account.StatusMessage}");
         }
 
         console.Line($"'{account.DisplayName}' is {account.Status}: {outcome.Findings} findings in the last scan." +

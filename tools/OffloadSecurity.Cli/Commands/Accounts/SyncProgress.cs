@@ -66,7 +66,7 @@ public static class SyncProgress
             show($"  {state,-10} {count,6} findings   {clock.Elapsed.TotalSeconds,4:0}s");
 
             // The inventory ingests in parallel with the status change: done once the count has settled too.
-            if (current && account.Status is SyncStatus.Error)
+            if (current && account.Status is SyncStatus.Error or SyncStatus.Cancelled)
             {
                 return new SyncOutcome(account, count);
             }

@@ -8,54 +8,132 @@ namespace OffloadSecurity.CloudSandbox.Aws.SecurityHub;
 /// <summary>
 /// Writes ASFF findings that look like real Security Hub output: CSPM control results, Inspector CVEs and
 /// GuardDuty threats. Finding <c>n</c> of an account and region is always the same (seeded by all three), so
-/// nothing is stored and any page can be produced on demand.
+/// nothing is stored and any page can be produced on demand. A <see cref="FindingUpdate"/> (from
+/// <see cref="SecurityHubActivity"/>) layers a later change on top: a new <c>UpdatedAt</c>, maybe a new record state.
 /// </summary>
+/// <remarks>
+/// Each finding is generated in two steps from one seeded <see cref="Random"/>: <c>Draw*</c> takes everything up to
+/// and including the timestamps (so <see cref="UpdatedAt"/> is cheap and matches what is written), then
+/// <c>Write*</c> writes the JSON, drawing the rest. The order of the draws is the generator's output: keep it.
+/// </remarks>
 internal static class FindingGenerator
 {
-    /// <summary>All timestamps lie in the year before this instant, so output never changes with the clock.</summary>
+    /// <summary>All timestamps (UpdatedAt too) lie in the year before this instant, so output never changes with the clock.</summary>
     public static readonly DateTimeOffset Epoch = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
     private const int ArchivedPercent = 12;
 
+    /// <summary>The generated record state of finding <paramref name="index"/> (before any <see cref="FindingUpdate"/>).</summary>
     public static string RecordState(string accountId, string region, int index) =>
         RecordState(NewRandom(accountId, region, index));
 
-    public static void Write(Utf8JsonWriter json, string accountId, string region, int index)
+    /// <summary>
+    /// The generated <c>UpdatedAt</c> of finding <paramref name="index"/> (before any <see cref="FindingUpdate"/>), to the
+    /// millisecond, exactly as <see cref="Write"/> writes it; without writing the finding.
+    /// </summary>
+    public static DateTimeOffset UpdatedAt(string accountId, string region, int index) =>
+        Draw(accountId, region, index).Common.Updated;
+
+    /// <summary>Writes finding <paramref name="index"/>, with <paramref name="update"/> applied when given.</summary>
+    public static void Write(Utf8JsonWriter json, string accountId, string region, int index, FindingUpdate? update = null)
     {
-        var random = NewRandom(accountId, region, index);
-        var finding = new Context(json, random, accountId, region, RecordState(random));
-        var kind = random.Next(100);
-        if (kind < 60)
+        var drawn = Draw(accountId, region, index);
+        var state = new State(
+            update?.RecordState ?? drawn.F.RecordState,
+            update is null ? drawn.Common.Updated : TruncateToMilliseconds(update.At),
+            Workflow(drawn, update?.RecordState ?? drawn.F.RecordState));
+        switch (drawn)
         {
-            WriteControlFinding(finding);
-        }
-        else if (kind < 85)
-        {
-            WriteInspectorFinding(finding);
-        }
-        else
-        {
-            WriteGuardDutyFinding(finding);
+            case ControlDrawn control:
+                WriteControlFinding(json, control, state);
+                break;
+            case InspectorDrawn inspector:
+                WriteInspectorFinding(json, inspector, state);
+                break;
+            case GuardDutyDrawn guardDuty:
+                WriteGuardDutyFinding(json, guardDuty, state);
+                break;
         }
     }
 
-    private sealed record Context(Utf8JsonWriter Json, Random Random, string AccountId, string Region, string RecordState);
+    /// <summary>A timestamp as Security Hub writes it, to the millisecond.</summary>
+    public static DateTimeOffset TruncateToMilliseconds(DateTimeOffset time) =>
+        new(time.UtcTicks - (time.UtcTicks % TimeSpan.TicksPerMillisecond), TimeSpan.Zero);
+
+    /// <summary>The seed of one finding; <see cref="RecordState"/> is the generated one.</summary>
+    private sealed record Context(Random Random, string AccountId, string Region, string RecordState);
+
+    /// <summary>The members every finding has, drawn before its JSON is written.</summary>
+    private sealed record Common(
+        string Id, string ProductArn, string ProductName, string CompanyName, string GeneratorId, string Type, string Title,
+        string Description, string SeverityLabel, string WorkflowStatus, int? ProductSeverity,
+        DateTimeOffset FirstObserved, DateTimeOffset Updated);
+
+    /// <summary>What is written after an update is applied: record state, <c>UpdatedAt</c>/<c>LastObservedAt</c>, workflow status.</summary>
+    private sealed record State(string RecordState, DateTimeOffset Updated, string WorkflowStatus);
+
+    private abstract record Drawn(Context F, Common Common);
+
+    private sealed record ControlDrawn(Context F, Common Common, Control Control, bool Passed) : Drawn(F, Common);
+
+    private sealed record InspectorDrawn(Context F, Common Common, Cve Cve, Resource Resource, string NvdUrl) : Drawn(F, Common);
+
+    private sealed record GuardDutyDrawn(Context F, Common Common, ThreatType Threat, Resource Resource, string Detector, string FindingId)
+        : Drawn(F, Common);
 
     private sealed record Resource(string Type, string Id, string Name, string? DetailsKey, (string Name, string Value)[] Details);
 
-    private static void WriteControlFinding(Context f)
+    private static Drawn Draw(string accountId, string region, int index)
     {
-        var (json, random) = (f.Json, f.Random);
+        var random = NewRandom(accountId, region, index);
+        var f = new Context(random, accountId, region, RecordState(random));
+        var kind = random.Next(100);
+        return kind < 60 ? DrawControlFinding(f) : kind < 85 ? DrawInspectorFinding(f) : DrawGuardDutyFinding(f);
+    }
+
+    /// <summary>
+    /// The workflow status once the record state is <paramref name="recordState"/>. Unchanged state: as generated.
+    /// Archived since: Inspector and GuardDuty resolved the issue (RESOLVED); a control finding keeps its status (AWS
+    /// archives control findings when the resource or control goes away). Active again: NOTIFIED or RESOLVED become NEW,
+    /// as Security Hub does when a finding's record state changes from ARCHIVED to ACTIVE — except a PASSED control
+    /// finding, which stays RESOLVED (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_Workflow.html).
+    /// </summary>
+    private static string Workflow(Drawn drawn, string recordState)
+    {
+        var generated = drawn.Common.WorkflowStatus;
+        if (recordState == drawn.F.RecordState)
+        {
+            return generated;
+        }
+
+        return (recordState, drawn) switch
+        {
+            ("ARCHIVED", ControlDrawn) => generated,
+            ("ARCHIVED", _) => "RESOLVED",
+            (_, ControlDrawn { Passed: true }) => "RESOLVED",
+            _ => generated is "NOTIFIED" or "RESOLVED" ? "NEW" : generated,
+        };
+    }
+
+    private static ControlDrawn DrawControlFinding(Context f)
+    {
+        var random = f.Random;
         var control = Pick(random, Controls);
         var passed = random.Next(100) < 35;
         var id = $"arn:aws:securityhub:{f.Region}:{f.AccountId}:security-control/{control.Id}/finding/{NewGuid(random)}";
         var productArn = $"arn:aws:securityhub:{f.Region}::product/aws/securityhub";
         var workflow = passed ? "RESOLVED" : Pick(random, "NEW", "NEW", "NEW", "NOTIFIED", "SUPPRESSED");
-
-        json.WriteStartObject();
-        WriteCommon(f, id, productArn, "Security Hub", "AWS", $"security-control/{control.Id}",
+        var common = NewCommon(f, id, productArn, "Security Hub", "AWS", $"security-control/{control.Id}",
             "Software and Configuration Checks/Industry and Regulatory Standards", control.Title, control.Description,
             passed ? "INFORMATIONAL" : control.Severity, workflow);
+        return new ControlDrawn(f, common, control, passed);
+    }
+
+    private static void WriteControlFinding(Utf8JsonWriter json, ControlDrawn d, State state)
+    {
+        var (f, control, passed) = (d.F, d.Control, d.Passed);
+        json.WriteStartObject();
+        WriteCommon(json, f, d.Common, state);
         WriteRemediation(json, "For information on how to correct this issue, consult the AWS Security Hub controls documentation.",
             $"https://docs.aws.amazon.com/console/securityhub/{control.Id}/remediation");
         json.WriteStartObject("Compliance");
@@ -68,26 +146,32 @@ internal static class FindingGenerator
         json.WriteEndObject();
         json.WriteEndArray();
         json.WriteEndObject();
-        WriteProductFields(json, productArn, id, ("ControlId", control.Id), ("aws/securityhub/ProductName", "Security Hub"));
-        WriteResources(f, NewResource(f, control.ResourceType));
+        WriteProductFields(json, d.Common.ProductArn, d.Common.Id, ("ControlId", control.Id), ("aws/securityhub/ProductName", "Security Hub"));
+        WriteResources(json, f, NewResource(f, control.ResourceType));
         json.WriteEndObject();
     }
 
-    private static void WriteInspectorFinding(Context f)
+    private static InspectorDrawn DrawInspectorFinding(Context f)
     {
-        var (json, random) = (f.Json, f.Random);
+        var random = f.Random;
         var cve = Pick(random, Cves);
         var onImage = cve.PackageManager != "OS" || random.Next(2) == 0;
         var resource = NewResource(f, onImage ? "AwsEcrContainerImage" : "AwsEc2Instance");
         var id = $"arn:aws:inspector2:{f.Region}:{f.AccountId}:finding/{Hex(random, 32)}";
         var productArn = $"arn:aws:securityhub:{f.Region}::product/aws/inspector";
         var nvdUrl = $"https://nvd.nist.gov/vuln/detail/{cve.Id}";
-
-        json.WriteStartObject();
-        WriteCommon(f, id, productArn, "Inspector", "Amazon", "AWSInspector",
+        var common = NewCommon(f, id, productArn, "Inspector", "Amazon", "AWSInspector",
             "Software and Configuration Checks/Vulnerabilities/CVE", $"{cve.Id} - {cve.Package}",
             $"{cve.Package} {cve.Version} on {resource.Name} is affected by {cve.Id}.", cve.Severity,
             Pick(random, "NEW", "NEW", "NEW", "NOTIFIED", "SUPPRESSED"));
+        return new InspectorDrawn(f, common, cve, resource, nvdUrl);
+    }
+
+    private static void WriteInspectorFinding(Utf8JsonWriter json, InspectorDrawn d, State state)
+    {
+        var (f, cve, nvdUrl) = (d.F, d.Cve, d.NvdUrl);
+        json.WriteStartObject();
+        WriteCommon(json, f, d.Common, state);
         WriteRemediation(json, $"Upgrade {cve.Package} to version {cve.FixedIn} or later.", nvdUrl);
         json.WriteStartArray("Vulnerabilities");
         json.WriteStartObject();
@@ -120,17 +204,17 @@ internal static class FindingGenerator
         json.WriteNumber("EpssScore", cve.Epss);
         json.WriteEndObject();
         json.WriteEndArray();
-        WriteProductFields(json, productArn, id,
-            ("aws/inspector/FindingStatus", f.RecordState == "ACTIVE" ? "ACTIVE" : "CLOSED"),
+        WriteProductFields(json, d.Common.ProductArn, d.Common.Id,
+            ("aws/inspector/FindingStatus", state.RecordState == "ACTIVE" ? "ACTIVE" : "CLOSED"),
             ("aws/inspector/inspectorScore", cve.Score.ToString("0.0", CultureInfo.InvariantCulture)),
             ("aws/inspector/ProductVersion", "2"));
-        WriteResources(f, resource);
+        WriteResources(json, f, d.Resource);
         json.WriteEndObject();
     }
 
-    private static void WriteGuardDutyFinding(Context f)
+    private static GuardDutyDrawn DrawGuardDutyFinding(Context f)
     {
-        var (json, random) = (f.Json, f.Random);
+        var random = f.Random;
         var threat = Pick(random, ThreatTypes);
         var resource = NewResource(f, threat.ResourceType);
         var detector = Hex(NewRandom(f.AccountId, f.Region, -1), 32);
@@ -138,61 +222,74 @@ internal static class FindingGenerator
         var id = $"arn:aws:guardduty:{f.Region}:{f.AccountId}:detector/{detector}/finding/{findingId}";
         var productArn = $"arn:aws:securityhub:{f.Region}::product/aws/guardduty";
         var title = string.Format(CultureInfo.InvariantCulture, threat.TitleFormat, resource.Name);
-
-        json.WriteStartObject();
-        WriteCommon(f, id, productArn, "GuardDuty", "Amazon", $"arn:aws:guardduty:{f.Region}:{f.AccountId}:detector/{detector}",
+        var common = NewCommon(f, id, productArn, "GuardDuty", "Amazon", $"arn:aws:guardduty:{f.Region}:{f.AccountId}:detector/{detector}",
             threat.AsffType, title, title, GuardDutySeverityLabel(threat.Severity),
             f.RecordState == "ARCHIVED" ? "RESOLVED" : Pick(random, "NEW", "NEW", "NEW", "NOTIFIED"),
             productSeverity: threat.Severity);
+        return new GuardDutyDrawn(f, common, threat, resource, detector, findingId);
+    }
+
+    private static void WriteGuardDutyFinding(Utf8JsonWriter json, GuardDutyDrawn d, State state)
+    {
+        var (f, random) = (d.F, d.F.Random);
+        json.WriteStartObject();
+        WriteCommon(json, f, d.Common, state);
         json.WriteString("SourceUrl",
-            $"https://{f.Region}.console.aws.amazon.com/guardduty/home?region={f.Region}#/findings?macros=current&fId={findingId}");
-        WriteRemediation(json, $"Investigate and remediate the {threat.Type} finding as the GuardDuty user guide describes.",
+            $"https://{f.Region}.console.aws.amazon.com/guardduty/home?region={f.Region}#/findings?macros=current&fId={d.FindingId}");
+        WriteRemediation(json, $"Investigate and remediate the {d.Threat.Type} finding as the GuardDuty user guide describes.",
             "https://docs.aws.amazon.com/guardduty/latest/ug/guardduty_remediate.html");
-        WriteProductFields(json, productArn, id,
-            ("aws/guardduty/service/archived", f.RecordState == "ARCHIVED" ? "true" : "false"),
+        WriteProductFields(json, d.Common.ProductArn, d.Common.Id,
+            ("aws/guardduty/service/archived", state.RecordState == "ARCHIVED" ? "true" : "false"),
             ("aws/guardduty/service/count", (1 + random.Next(300)).ToString(CultureInfo.InvariantCulture)),
-            ("aws/guardduty/service/detectorId", detector));
-        WriteResources(f, resource);
+            ("aws/guardduty/service/detectorId", d.Detector));
+        WriteResources(json, f, d.Resource);
         json.WriteEndObject();
     }
 
-    private static void WriteCommon(
+    private static Common NewCommon(
         Context f, string id, string productArn, string productName, string companyName, string generatorId,
         string type, string title, string description, string severityLabel, string workflowStatus, int? productSeverity = null)
     {
-        var json = f.Json;
         var firstObserved = Epoch.AddDays(-1 - f.Random.Next(365)).AddSeconds(-f.Random.Next(86_400));
-        var updated = firstObserved.AddDays(f.Random.NextDouble() * 30);
 
+        // Updated up to 30 days later, but before the epoch (firstObserved is at least a day before it), so an
+        // incremental scan (UpdatedAt since its last run) never sees a generated finding "updated in the future".
+        var updated = firstObserved.AddDays(f.Random.NextDouble() * Math.Min(30, (Epoch - firstObserved).TotalDays));
+        return new Common(id, productArn, productName, companyName, generatorId, type, title, description, severityLabel,
+            workflowStatus, productSeverity, firstObserved, TruncateToMilliseconds(updated));
+    }
+
+    private static void WriteCommon(Utf8JsonWriter json, Context f, Common c, State state)
+    {
         json.WriteString("SchemaVersion", "2018-10-08");
-        json.WriteString("Id", id);
-        json.WriteString("ProductArn", productArn);
-        json.WriteString("ProductName", productName);
-        json.WriteString("CompanyName", companyName);
+        json.WriteString("Id", c.Id);
+        json.WriteString("ProductArn", c.ProductArn);
+        json.WriteString("ProductName", c.ProductName);
+        json.WriteString("CompanyName", c.CompanyName);
         json.WriteString("Region", f.Region);
-        json.WriteString("GeneratorId", generatorId);
+        json.WriteString("GeneratorId", c.GeneratorId);
         json.WriteString("AwsAccountId", f.AccountId);
-        WriteStrings(json, "Types", [type]);
-        json.WriteString("FirstObservedAt", Timestamp(firstObserved));
-        json.WriteString("LastObservedAt", Timestamp(updated));
-        json.WriteString("CreatedAt", Timestamp(firstObserved));
-        json.WriteString("UpdatedAt", Timestamp(updated));
+        WriteStrings(json, "Types", [c.Type]);
+        json.WriteString("FirstObservedAt", Timestamp(c.FirstObserved));
+        json.WriteString("LastObservedAt", Timestamp(state.Updated));
+        json.WriteString("CreatedAt", Timestamp(c.FirstObserved));
+        json.WriteString("UpdatedAt", Timestamp(state.Updated));
         json.WriteStartObject("Severity");
-        json.WriteString("Label", severityLabel);
-        json.WriteNumber("Normalized", productSeverity * 10 ?? NormalizedSeverity(severityLabel));
-        if (productSeverity is { } product)
+        json.WriteString("Label", c.SeverityLabel);
+        json.WriteNumber("Normalized", c.ProductSeverity * 10 ?? NormalizedSeverity(c.SeverityLabel));
+        if (c.ProductSeverity is { } product)
         {
             json.WriteNumber("Product", product);
         }
 
-        json.WriteString("Original", productSeverity?.ToString(CultureInfo.InvariantCulture) ?? severityLabel);
+        json.WriteString("Original", c.ProductSeverity?.ToString(CultureInfo.InvariantCulture) ?? c.SeverityLabel);
         json.WriteEndObject();
-        json.WriteString("Title", title);
-        json.WriteString("Description", description);
+        json.WriteString("Title", c.Title);
+        json.WriteString("Description", c.Description);
         json.WriteStartObject("Workflow");
-        json.WriteString("Status", workflowStatus);
+        json.WriteString("Status", state.WorkflowStatus);
         json.WriteEndObject();
-        json.WriteString("RecordState", f.RecordState);
+        json.WriteString("RecordState", state.RecordState);
     }
 
     private static Resource NewResource(Context f, string type)
@@ -233,9 +330,8 @@ internal static class FindingGenerator
         }
     }
 
-    private static void WriteResources(Context f, Resource resource)
+    private static void WriteResources(Utf8JsonWriter json, Context f, Resource resource)
     {
-        var json = f.Json;
         json.WriteStartArray("Resources");
         json.WriteStartObject();
         json.WriteString("Type", resource.Type);

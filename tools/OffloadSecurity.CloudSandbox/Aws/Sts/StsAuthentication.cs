@@ -56,12 +56,12 @@ internal sealed class StsAuthentication
         }
 
         var verification = SigV4Verifier.Verify(received, SecretFor, _time.GetUtcNow());
-        var failure = verification.IsValid ? null : Failure(verification, expired, isSts);
+        var failure = verification.IsValid ? null : Failure(verification, expired, isSts, service);
         // Temporary keys need their own session token; long-term keys must not send one (AWS refuses both).
         var tokenSent = request.Headers.ContainsKey("X-Amz-Security-Token");
         if (failure is null && (StsSessions.IsTemporaryAccessKey(accessKeyId) ? !TokenMatches(request, session!) : tokenSent))
         {
-            failure = Error(isSts, StatusCodes.Status403Forbidden,
+            failure = Error(isSts, service, StatusCodes.Status403Forbidden,
                 isSts ? "InvalidClientTokenId" : "UnrecognizedClientException", "The security token included in the request is invalid.");
         }
 
@@ -84,11 +84,11 @@ internal sealed class StsAuthentication
             CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(sent), Encoding.UTF8.GetBytes(session.SessionToken));
     }
 
-    private static IResult Failure(SigV4Verification verification, bool expired, bool isSts)
+    private static IResult Failure(SigV4Verification verification, bool expired, bool isSts, string? service)
     {
         if (expired)
         {
-            return Error(isSts, StatusCodes.Status403Forbidden, isSts ? "ExpiredToken" : "ExpiredTokenException",
+            return Error(isSts, service, StatusCodes.Status403Forbidden, isSts ? "ExpiredToken" : "ExpiredTokenException",
                 "The security token included in the request is expired");
         }
 
@@ -103,11 +103,12 @@ internal sealed class StsAuthentication
             (SigV4Failure.UnknownAccessKey, false) => "UnrecognizedClientException",
             _ => "InvalidSignatureException",
         };
-        return Error(isSts, StatusCodes.Status403Forbidden, code, verification.Message);
+        return Error(isSts, service, StatusCodes.Status403Forbidden, code, verification.Message, verification.Failure == SigV4Failure.ExpiredOrSkewed);
     }
 
-    private static IResult Error(bool isSts, int status, string code, string message) =>
-        isSts ? new StsError(status, code, message) : new AwsError(status, code, message);
+    /// <summary>STS answers XML errors; every other service answers in its own protocol (EC2 and S3 XML, the rest JSON).</summary>
+    private static IResult Error(bool isSts, string? service, int status, string code, string message, bool skewed = false) =>
+        isSts ? new StsError(status, code, message) : ServiceErrors.Authentication(service, status, code, message, skewed);
 
     /// <summary>The access key id and service of <c>Credential=AKID/date/region/service/aws4_request</c>, if present.</summary>
     private static (string? AccessKeyId, string? Service) ParseCredential(string authorization)

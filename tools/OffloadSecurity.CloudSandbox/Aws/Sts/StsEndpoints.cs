@@ -77,7 +77,8 @@ internal static partial class StsEndpoints
             return StsError.Validation("1 validation error detected: Value at 'durationSeconds' failed to satisfy constraint: Member must have value between 900 and 129600");
         }
 
-        var issued = sessions.Issue(caller.Account, UserArn(caller.Account), UserId(caller.Account), isRoleSession: false, duration);
+        var issued = sessions.Issue(caller.Account, UserArn(caller.Account), UserId(caller.Account), isRoleSession: false,
+            Capped(duration, caller.Account));
         return StsXml.Response("GetSessionToken", StsXml.Credentials(issued));
     }
 
@@ -157,12 +158,16 @@ internal static partial class StsEndpoints
         var roleName = roleArn[(roleArn.IndexOf(":role/", StringComparison.Ordinal) + ":role/".Length)..].Split('/')[^1];
         var assumedRoleId = "AROA" + StableId(roleArn) + ":" + sessionName;
         var arn = $"arn:aws:sts::{account.AccountId}:assumed-role/{roleName}/{sessionName}";
-        var issued = sessions.Issue(account, arn, assumedRoleId, isRoleSession: true, duration.Value);
+        var issued = sessions.Issue(account, arn, assumedRoleId, isRoleSession: true, Capped(duration.Value, account));
         return StsXml.Response("AssumeRole",
             StsXml.Credentials(issued),
             StsXml.Element("AssumedRoleUser", StsXml.Element("AssumedRoleId", assumedRoleId), StsXml.Element("Arn", arn)),
             packedPolicySize > 0 ? StsXml.Element("PackedPolicySize", packedPolicySize.ToString(CultureInfo.InvariantCulture)) : null);
     }
+
+    /// <summary>The session length once the account's <see cref="SandboxAwsAccount.MaxSessionSeconds"/> (a sandbox setting, for tests of expiry) applies.</summary>
+    private static TimeSpan Capped(TimeSpan duration, SandboxAwsAccount account) =>
+        account.MaxSessionSeconds is { } max && duration > TimeSpan.FromSeconds(max) ? TimeSpan.FromSeconds(max) : duration;
 
     private static TimeSpan? Duration(IFormCollection form, int defaultSeconds, int min, int max)
     {
