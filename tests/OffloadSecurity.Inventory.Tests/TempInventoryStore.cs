@@ -14,6 +14,12 @@ public sealed class TempInventoryStore : IAsyncLifetime
 
     public SqliteInventoryStore Store { get; }
 
+    /// <summary>The database file.</summary>
+    public string Path => _dir.File("inventory.db");
+
+    /// <summary>Another store over the same file, as a second inventory process would have (its own writer and lock).</summary>
+    public SqliteInventoryStore OpenAnother(TimeProvider? time = null) => new(new SqliteDatabase(Path), time);
+
     public ValueTask InitializeAsync() => new(Store.InitializeAsync(TestContext.Current.CancellationToken));
 
     public ValueTask DisposeAsync()

@@ -13,6 +13,8 @@ public static class InventoryModule
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddInventoryStore();
+        builder.Services.Configure<RiskAcceptanceExpiryOptions>(builder.Configuration.GetSection(RiskAcceptanceExpiryOptions.Section));
+        builder.Services.AddHostedService<RiskAcceptanceExpiry>();
         builder.AddAssetInventory();
         builder.AddBusConsumers(bus =>
         {

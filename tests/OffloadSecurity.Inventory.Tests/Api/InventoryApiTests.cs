@@ -119,6 +119,63 @@ public sealed class InventoryApiTests : IAsyncLifetime
         problem.GetProperty("errors").TryGetProperty(field, out _).ShouldBeTrue(problem.ToString());
     }
 
+    [Fact]
+    public async Task The_resource_id_filter_lists_and_exports_only_that_resources_findings_of_the_callers_tenant()
+    {
+        const string role = "arn:aws:iam::123456789012:role/admin";
+        var store = _host.Services.GetRequiredService<IInventoryStore>();
+        var at = DateTimeOffset.UtcNow.AddMinutes(-30);
+        NormalizedFinding On(string id, string resourceId) => Finding(id) with { Resource = new ResourceRef { Type = "AwsIamRole", Id = resourceId } };
+        await store.IngestAsync(Batch(TenantA, Guid.NewGuid(), Guid.NewGuid(), at, 0, On("role-1", role), On("role-2", role), On("admin-2", role + "2")), Ct);
+        await store.IngestAsync(Batch(TenantB, AccountB, Guid.NewGuid(), at, 0, On("b-role", role)), Ct);
+        using var a = Client(TenantA);
+        var query = "resourceId=" + Uri.EscapeDataString(role);
+
+        var page = (await a.GetFromJsonAsync<FindingPage>("api/findings?" + query, Ct))!;
+        var export = await a.GetStringAsync("api/findings/export?format=csv&" + query, Ct);
+
+        page.Items.Select(f => f.NativeId).ShouldBe(["role-1", "role-2"], ignoreOrder: true);
+        export.ShouldContain("fp-role-1");
+        export.ShouldContain("fp-role-2");
+        export.ShouldNotContain("fp-admin-2");
+        export.ShouldNotContain("fp-b-role");
+        using var b = Client(TenantB);
+        (await b.GetFromJsonAsync<FindingPage>("api/findings?" + query, Ct))!.Items.Select(f => f.NativeId).ShouldBe(["b-role"]);
+    }
+
+    [Fact]
+    public async Task A_resource_id_longer_than_2048_characters_gets_a_problem_naming_the_field()
+    {
+        using var a = Client(TenantA);
+
+        var response = await a.GetAsync("api/findings?resourceId=" + new string('x', FindingFilter.MaxResourceIdLength + 1), Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        JsonDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("errors").TryGetProperty("resourceId", out _).ShouldBeTrue();
+        (await a.GetAsync("api/findings?resourceId=" + new string('x', FindingFilter.MaxResourceIdLength), Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task The_openapi_document_describes_the_resource_id_filter_of_the_list_and_the_export()
+    {
+        using var anonymous = new HttpClient { BaseAddress = _base };
+
+        var document = JsonDocument.Parse(await anonymous.GetStringAsync("openapi/v1.json", Ct)).RootElement;
+
+        foreach (var path in new[] { "/api/findings", "/api/findings/export" })
+        {
+            var parameter = document.GetProperty("paths").GetProperty(path).GetProperty("get").GetProperty("parameters").EnumerateArray()
+                .Single(p => p.GetProperty("name").GetString() == "resourceId");
+            parameter.GetProperty("in").GetString().ShouldBe("query");
+            parameter.GetProperty("description").GetString()!.ShouldContain("Exact, case-sensitive resource id", Case.Sensitive, path);
+        }
+
+        // The filters carry the names callers use (binding ignores case), each described.
+        var list = document.GetProperty("paths").GetProperty("/api/findings").GetProperty("get").GetProperty("parameters").EnumerateArray().ToList();
+        list.Select(p => p.GetProperty("name").GetString()).ShouldContain("accountId");
+        list.Where(p => !p.TryGetProperty("description", out var description) || description.GetString() is not { Length: > 0 }).ShouldBeEmpty();
+    }
+
     [Theory]
     [InlineData("""{"action":"ignore"}""", "action")]
     [InlineData("""{"action":"suppress"}""", "note")]

@@ -93,7 +93,8 @@ public sealed class AssetsApiTests : IAsyncLifetime
         var bucket = "arn:aws:s3:::bucket-a";
         await _findings.IngestAsync(Batch(TenantA, AccountA, Guid.NewGuid(), At, 0,
             On("open-high", bucket),
-            On("open-critical", bucket.ToUpperInvariant(), Severity.Critical),
+            On("open-critical", bucket, Severity.Critical),
+            On("other-case", bucket.ToUpperInvariant(), Severity.Critical),
             On("closed", bucket, state: ObservedState.Closed),
             On("suppressed", bucket),
             On("acknowledged", bucket, Severity.Low),
@@ -118,6 +119,33 @@ public sealed class AssetsApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_asset_finds_its_findings_however_many_others_mention_its_id_and_says_when_it_shows_only_the_first_200()
+    {
+        // 2,100 critical findings on resources whose ids contain bucket-a's: a substring search read those first.
+        var decoys = Enumerable.Range(0, 2100).Select(i => On($"decoy-{i:0000}", $"arn:aws:s3:::bucket-a-logs-{i}", Severity.Critical));
+        foreach (var chunk in decoys.Chunk(500))
+        {
+            await _findings.IngestAsync(Batch(TenantA, AccountA, Guid.NewGuid(), At, 0, chunk), Ct);
+        }
+
+        await _findings.IngestAsync(Batch(TenantA, AccountA, Guid.NewGuid(), At, 0, On("low", "arn:aws:s3:::bucket-a", Severity.Low)), Ct);
+        await _findings.IngestAsync(Batch(TenantA, AccountA, Guid.NewGuid(), At, 0,
+            [.. Enumerable.Range(0, 201).Select(i => On($"many-{i:000}", "arn:aws:s3:::bucket-ab", Severity.Medium))]), Ct);
+        using var a = Client(TenantA);
+
+        var bucketA = (await a.GetFromJsonAsync<AssetDetail>($"api/assets/{AssetId("bucket-a")}", Ct))!;
+        var bucketAb = (await a.GetFromJsonAsync<AssetDetail>($"api/assets/{AssetId("bucket-ab")}", Ct))!;
+
+        bucketA.Findings.Select(f => f.Fingerprint).ShouldBe(["fp-low"]);
+        bucketA.FindingsTruncated.ShouldBeFalse();
+        bucketAb.Findings.Count.ShouldBe(RelatedFindings.MaxFindings);
+        bucketAb.Findings.Select(f => f.Fingerprint).ShouldBe(Enumerable.Range(0, 200).Select(i => $"fp-many-{i:000}"));
+        bucketAb.FindingsTruncated.ShouldBeTrue();
+        var all = (await a.GetFromJsonAsync<FindingPage>("api/findings?limit=500&resourceId=" + Uri.EscapeDataString("arn:aws:s3:::bucket-ab"), Ct))!;
+        all.Items.Count.ShouldBe(201);
+    }
+
+    [Fact]
     public async Task An_image_lists_its_cves_from_the_open_vulnerability_findings_on_it()
     {
         var digest = Digest("1");
@@ -130,6 +158,8 @@ public sealed class AssetsApiTests : IAsyncLifetime
                 new VulnerabilityRef { Id = "CVE-2023-0286", CvssScore = 7.4, Package = "openssl" },
                 new VulnerabilityRef { Id = "CVE-2024-3094", CvssScore = 10, Package = "xz-utils" }),
             Cve("fixed", ecrArn, Severity.High, new VulnerabilityRef { Id = "CVE-2021-44228", Package = "log4j" }) with { State = ObservedState.Closed },
+            Cve("by-reference", $"{Registry}/api@{digest}", Severity.Low, new VulnerabilityRef { Id = "CVE-2020-0002", Package = "zlib" }),
+            Cve("region-less", $"123456789012/api@{digest}", Severity.Low, new VulnerabilityRef { Id = "CVE-2020-0003", Package = "curl" }),
             Cve("other-image", $"arn:aws:ecr:eu-west-1:123456789012:repository/web/{Digest("2")}", Severity.High, new VulnerabilityRef { Id = "CVE-2022-0001" })), Ct);
         using var a = Client(TenantA);
 
@@ -141,9 +171,11 @@ public sealed class AssetsApiTests : IAsyncLifetime
         [
             ("CVE-2024-3094", "xz-utils", Severity.Critical, "fp-xz"),
             ("CVE-2023-0286", "openssl", Severity.Medium, "fp-openssl"),
+            ("CVE-2020-0002", "zlib", Severity.Low, "fp-by-reference"),
+            ("CVE-2020-0003", "curl", Severity.Low, "fp-region-less"),
         ]);
         detail.Vulnerabilities[0].FixedVersion.ShouldBe("5.6.2");
-        detail.Findings.Select(f => f.Fingerprint).ShouldBe(["fp-xz", "fp-openssl"]);
+        detail.Findings.Select(f => f.Fingerprint).ShouldBe(["fp-xz", "fp-openssl", "fp-by-reference", "fp-region-less"]);
         (await a.GetFromJsonAsync<ImageDetail>($"api/images/{ImageId("web", "2")}", Ct))!.Vulnerabilities.Single().Id.ShouldBe("CVE-2022-0001");
     }
 

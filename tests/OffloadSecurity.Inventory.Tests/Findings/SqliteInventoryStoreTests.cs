@@ -77,6 +77,8 @@ public sealed class SqliteInventoryStoreTests : IDisposable
         _time.Now = T0.AddDays(3);
         (await store.SummarizeAsync(Tenant, Ct)).ByStatus.Keys.ShouldNotContain("RiskAccepted");
         await ShouldMatchRecountAsync(store);
+        (await store.ExpireRiskAcceptancesAsync(_time.Now, 100, Ct)).Expired.Single().Delta.Change.Fingerprint.ShouldBe("fp-c");
+        await ShouldMatchRecountAsync(store);
 
         await store.SetWorkflowAsync(Tenant, "fp-c", new WorkflowChange(WorkflowState.None, null, "bob", null), Ct);
         await store.SetWorkflowAsync(Tenant, "fp-b", new WorkflowChange(WorkflowState.None, null, "carol", null), Ct);
@@ -129,8 +131,69 @@ public sealed class SqliteInventoryStoreTests : IDisposable
         (await migrated.QueryAsync(Tenant, new FindingQuery { Cve = "CVE-2024-3094" }, Ct)).Items.ShouldBeEmpty();
         await ShouldMatchRecountAsync(migrated);
         await using var check = await new SqliteDatabase(_dir.File("inventory.db")).OpenAsync(Ct);
-        (await check.ExecuteScalarAsync<long>("PRAGMA user_version")).ShouldBe(3);
+        (await check.ExecuteScalarAsync<long>("PRAGMA user_version")).ShouldBe(4);
         (await check.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('ix_findings_summary', 'ix_finding_refs_ref')")).ShouldBe(0);
+    }
+
+    [Fact]
+    public async Task A_version_3_database_gets_the_history_columns_and_its_lapsed_acceptances_are_swept()
+    {
+        var store = await OpenAsync();
+        await ScanAsync(store, Account, T0, Finding("a"), Finding("b"));
+        await store.SetWorkflowAsync(Tenant, "fp-a", new WorkflowChange(WorkflowState.RiskAccepted, "accepted", "bob", T0.AddDays(1)), Ct);
+        await store.SetWorkflowAsync(Tenant, "fp-b", new WorkflowChange(WorkflowState.Acknowledged, "looking", "alice", null), Ct);
+
+        // Put the file back in the shape version 3 left it in: no acceptance columns in the history, no new indexes.
+        await using (var connection = await new SqliteDatabase(_dir.File("inventory.db")).OpenAsync(Ct))
+        {
+            await connection.ExecuteAsync(
+                """
+                ALTER TABLE finding_history DROP COLUMN workflow_by;
+                ALTER TABLE finding_history DROP COLUMN workflow_at;
+                ALTER TABLE finding_history DROP COLUMN workflow_expires_at;
+                DROP INDEX ix_findings_resource;
+                DROP INDEX ix_findings_acceptance_expiry;
+                PRAGMA user_version = 3;
+                """);
+        }
+
+        var migrated = await OpenAsync();
+        _time.Now = T0.AddDays(2);
+        var ended = await migrated.ExpireRiskAcceptancesAsync(_time.Now, 100, Ct);
+
+        ended.Expired.Single().Delta.Change.Fingerprint.ShouldBe("fp-a");
+        var history = (await migrated.FindAsync(Tenant, "fp-a", Ct))!.History!;
+        history.Select(h => h.Transition).ShouldBe(["Created", "RiskAccepted", "RiskAcceptanceExpired"]);
+        history[1].Acceptance.ShouldBeNull();
+        history[2].Acceptance!.By.ShouldBe("bob");
+        (await migrated.FindAsync(Tenant, "fp-b", Ct))!.History!.Last().Note.ShouldBe("looking");
+        (await migrated.QueryAsync(Tenant, new FindingQuery { ResourceId = "arn:aws:s3:::bucket-b" }, Ct)).Items.Single().NativeId.ShouldBe("b");
+        await ShouldMatchRecountAsync(migrated);
+        await using var check = await new SqliteDatabase(_dir.File("inventory.db")).OpenAsync(Ct);
+        (await check.ExecuteScalarAsync<long>("PRAGMA user_version")).ShouldBe(4);
+        (await check.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('ix_findings_resource', 'ix_findings_acceptance_expiry')")).ShouldBe(2);
+    }
+
+    [Theory]
+    [InlineData(FindingSort.SeverityDesc)]
+    [InlineData(FindingSort.LastSeenAsc)]
+    [InlineData(FindingSort.FirstSeenDesc)]
+    public async Task The_resource_filter_and_the_expiry_sweep_read_through_their_indexes(FindingSort sort)
+    {
+        var store = await OpenAsync();
+        await ScanAsync(store, Account, T0, Finding("a"));
+        await using var connection = await new SqliteDatabase(_dir.File("inventory.db")).OpenAsync(Ct);
+
+        async Task<string> PlanAsync(string sql, object args) =>
+            string.Join(" | ", (await connection.QueryAsync<(long Id, long Parent, long NotUsed, string Detail)>("EXPLAIN QUERY PLAN " + sql, args)).Select(r => r.Detail));
+
+        var cursor = FindingCursor.Encode(sort, sort is FindingSort.SeverityDesc ? "4" : "2026-11-23T09:00:00.0000000Z", "fp-a");
+        var (sql, args) = SqliteInventoryStore.BuildQuery(
+            Tenant, new FindingQuery { ResourceId = "arn:aws:s3:::bucket-a", Sort = sort, Cursor = cursor }, T0, "fingerprint", paged: true, startFrom: null);
+        (await PlanAsync(sql, args)).ShouldStartWith("SEARCH findings USING INDEX ix_findings_resource (tenant_id=? AND resource_id=?)");
+        (await PlanAsync(SqliteInventoryStore.LapsedAcceptancesSql, new { now = "2026-11-24", limit = 500 }))
+            .ShouldStartWith("SEARCH findings USING INDEX ix_findings_acceptance_expiry (");
     }
 
     [Fact]

@@ -166,6 +166,8 @@ public sealed record ImageVulnerability
 }
 
 /// <summary><c>GET /api/assets/{id}</c>: the asset, its raw JSON, and the open findings on it.</summary>
+/// <param name="Findings">The open findings on its resource id, most severe first, at most 200.</param>
+/// <param name="FindingsTruncated">More are open: <c>GET /api/findings?resourceId=...</c> pages through all of them.</param>
 public sealed record AssetDetail(AssetRecord Asset, IReadOnlyList<RelatedFinding> Findings, bool FindingsTruncated);
 
 /// <summary><c>GET /api/images/{id}</c>: the image, its CVEs, and the open findings on it.</summary>

@@ -47,6 +47,29 @@ public sealed record FindingHistoryEntry
     /// <summary>The analyst (token subject) or <c>scan:{id}</c> / <c>system</c>.</summary>
     public required string Actor { get; init; }
     public string? Note { get; init; }
+    /// <summary>
+    /// On a <c>RiskAcceptanceExpired</c> entry: the risk acceptance that lapsed, as the analyst gave it (note, who, when,
+    /// and its expiry).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public FindingWorkflow? Acceptance { get; init; }
+
+    public const string RiskAcceptanceExpired = nameof(RiskAcceptanceExpired);
+
+    /// <summary>
+    /// The entry of a risk acceptance that lapsed: at its expiry, by <c>system</c>, from what the finding counted as while
+    /// accepted (RiskAccepted, or Resolved) to what it counts as now, with the acceptance and its note.
+    /// </summary>
+    public static FindingHistoryEntry ForExpiredAcceptance(FindingRecord after, FindingWorkflow acceptance) => new()
+    {
+        At = acceptance.ExpiresAt ?? acceptance.At,
+        Transition = RiskAcceptanceExpired,
+        From = after.Status == FindingStatus.Resolved ? nameof(FindingStatus.Resolved) : nameof(WorkflowState.RiskAccepted),
+        To = after.EffectiveStatus,
+        Actor = "system",
+        Note = acceptance.Note,
+        Acceptance = acceptance,
+    };
 }
 
 /// <summary>A finding as the API shows it: the normalized finding plus its life cycle.</summary>
@@ -114,6 +137,8 @@ public sealed record FindingQuery
     public string? Source { get; init; }
     public string? Region { get; init; }
     public string? ResourceType { get; init; }
+    /// <summary>Exact (case-sensitive) resource id as the scanner normalized it: an ARN, an Azure resource id, a GCP name.</summary>
+    public string? ResourceId { get; init; }
     /// <summary>Exact compliance requirement, e.g. <c>CIS AWS Foundations 2.9</c>.</summary>
     public string? Compliance { get; init; }
     /// <summary>Exact vulnerability id, e.g. <c>CVE-2024-3094</c>.</summary>
@@ -133,3 +158,12 @@ public sealed record WorkflowChange(WorkflowState State, string? Note, string Ac
 
 /// <summary>A change the store made, with the account it belongs to, ready to publish.</summary>
 public sealed record FindingDelta(Guid AccountId, FindingChange Change);
+
+/// <summary>A risk acceptance that this call of <see cref="IInventoryStore.ExpireRiskAcceptancesAsync"/> ended, ready to publish.</summary>
+public sealed record ExpiredAcceptance(string TenantId, FindingDelta Delta);
+
+/// <summary>
+/// One batch of <see cref="IInventoryStore.ExpireRiskAcceptancesAsync"/>: the acceptances this call ended (only these are
+/// its to publish), and how many lapsed acceptances it read; fewer than asked for means none were left.
+/// </summary>
+public sealed record AcceptanceExpiryBatch(IReadOnlyList<ExpiredAcceptance> Expired, int Examined);

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using OffloadSecurity.Inventory.Ingest;
@@ -37,7 +38,8 @@ public static class FindingsApi
 
     /// <summary><c>format=jsonl</c> (OCSF JSON Lines, the default) or <c>csv</c>, with the list's filters; streamed.</summary>
     private static Results<PushStreamHttpResult, ValidationProblem> Export(
-        HttpContext http, IInventoryStore store, [AsParameters] FindingFilter filter, string? format = null)
+        HttpContext http, IInventoryStore store, [AsParameters] FindingFilter filter,
+        [Description("jsonl (OCSF JSON Lines, the default) or csv.")] string? format = null)
     {
         var (query, errors) = (filter with { Limit = null, Cursor = null }).Parse();
         var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);

@@ -32,6 +32,16 @@ public interface IInventoryStore : IStoreLifecycle
     /// <summary>Sets (or clears, with <see cref="WorkflowState.None"/>) the analyst state; null when there is no such finding.</summary>
     Task<FindingDelta?> SetWorkflowAsync(string tenantId, string fingerprint, WorkflowChange change, CancellationToken ct);
 
+    /// <summary>
+    /// Ends risk acceptances that have lapsed (expiry at or before <paramref name="now"/>), in every tenant: reads at most
+    /// <paramref name="limit"/> of them, earliest expiry first, and moves each back to its life-cycle status with a
+    /// conditional write that applies only if the finding still holds the acceptance that was read, recording a
+    /// <c>RiskAcceptanceExpired</c> history entry with that acceptance. Of concurrent callers (two inventory instances),
+    /// exactly one ends each acceptance: it alone gets the change back, to publish; an acceptance renewed or cleared
+    /// meanwhile is left alone. The one operation that is not tenant-scoped: it finds work, every write is per finding.
+    /// </summary>
+    Task<AcceptanceExpiryBatch> ExpireRiskAcceptancesAsync(DateTimeOffset now, int limit, CancellationToken ct);
+
     Task<PostureSummary> SummarizeAsync(string tenantId, CancellationToken ct);
 
     Task<PostureTrend> TrendAsync(string tenantId, int days, CancellationToken ct);

@@ -18,7 +18,8 @@ namespace OffloadSecurity.Inventory.Findings;
 ///   rev              int64: +1 on every write (optimistic concurrency)
 ///   recent_ops       [string]: ids of the last few writes, to tell which writes of an unordered bulk applied
 ///   workflow         { state: "Acknowledged" | "Suppressed" | "RiskAccepted", note, by, at, expires_at } | null
-///   history          [{ at, transition, from, to, actor, note }], oldest first, the last 500 kept
+///   history          [{ at, transition, from, to, actor, note, acceptance }], oldest first, the last 500 kept;
+///                    acceptance: the workflow shape above on a RiskAcceptanceExpired entry (the acceptance that lapsed), else null
 ///   finding          the normalized finding:
 ///     fingerprint, class ("Detection" | "Compliance" | "Vulnerability"), severity ("Informational" .. "Critical"),
 ///     severity_id (int 1..5), observed_state ("Open" | "Closed"), title, description, remediation, remediation_url,
@@ -127,6 +128,7 @@ internal static class MongoInventoryMappings
         cm.MapMember(h => h.To).SetElementName("to");
         cm.MapMember(h => h.Actor).SetElementName("actor");
         cm.MapMember(h => h.Note).SetElementName("note");
+        cm.MapMember(h => h.Acceptance).SetElementName("acceptance").SetSerializer(WorkflowSerializer);
     });
 
     public static readonly IBsonSerializer<FindingHistoryEntry> HistorySerializer = new BsonClassMapSerializer<FindingHistoryEntry>(HistoryMap);

@@ -22,6 +22,9 @@ internal static class MongoInventoryQueries
     /// <summary>Write ids kept per finding, to tell which writes of an unordered bulk applied.</summary>
     public const int RecentOpsKept = 8;
 
+    /// <summary>The one index that does not start with the tenant: the expiry sweep's, over risk acceptances only.</summary>
+    public const string RiskAcceptanceExpiryIndex = "risk_acceptance_expiry";
+
     private static FilterDefinitionBuilder<FindingDocument> F => Builders<FindingDocument>.Filter;
     private static UpdateDefinitionBuilder<FindingDocument> U => Builders<FindingDocument>.Update;
     private static FilterDefinitionBuilder<SourceScanDocument> S => Builders<SourceScanDocument>.Filter;
@@ -56,6 +59,17 @@ internal static class MongoInventoryQueries
         & F.Ne(d => d.LastScanId, scanId)
         & F.Ne(d => d.Status, FindingStatus.Resolved)
         & F.Lt(d => d.LastSeen, startedAt);
+
+    /// <summary>
+    /// Risk acceptances that have lapsed by <paramref name="now"/>, in every tenant: the one filter without a tenant, used
+    /// only to find the expiry sweep's work (served by the partial index <c>risk_acceptance_expiry</c>); each write it
+    /// leads to is <see cref="ExpireAcceptance"/>, keyed by tenant.
+    /// </summary>
+    public static FilterDefinition<FindingDocument> LapsedRiskAcceptances(DateTimeOffset now) =>
+        F.Eq(d => d.Workflow!.State, WorkflowState.RiskAccepted) & F.Lte(d => d.Workflow!.ExpiresAt, now);
+
+    /// <summary>Earliest expiry first.</summary>
+    public static SortDefinition<FindingDocument> ByExpiry => Builders<FindingDocument>.Sort.Ascending(Finding.WorkflowExpiresAt);
 
     /// <summary>The filters of <c>GET /api/findings</c> and the export; with <paramref name="paged"/>, the cursor's keyset predicate too.</summary>
     public static FilterDefinition<FindingDocument> Query(string tenantId, FindingQuery query, DateTimeOffset now, bool paged)
@@ -94,6 +108,11 @@ internal static class MongoInventoryQueries
         if (query.ResourceType is { } resourceType)
         {
             filters.Add(F.Eq(d => d.Finding.Resource.Type, resourceType));
+        }
+
+        if (query.ResourceId is { } resourceId)
+        {
+            filters.Add(F.Eq(d => d.Finding.Resource.Id, resourceId));
         }
 
         if (query.Compliance is { } compliance)
@@ -272,6 +291,14 @@ internal static class MongoInventoryQueries
         Unchanged(before.TenantId, before.Fingerprint, before.Revision),
         Written(U.Set(d => d.Status, FindingStatus.Resolved).Set(d => d.ResolvedAt, resolvedAt), history, op));
 
+    /// <summary>
+    /// Ends a lapsed risk acceptance, only if the finding is still at the revision it was read at (so still holds that
+    /// acceptance): of two instances sweeping at once, only one update matches, and only that one publishes.
+    /// </summary>
+    public static UpdateOneModel<FindingDocument> ExpireAcceptance(FindingDocument before, FindingHistoryEntry history, string op) => new(
+        Unchanged(before.TenantId, before.Fingerprint, before.Revision) & F.Eq(d => d.Workflow!.State, WorkflowState.RiskAccepted),
+        SetWorkflow(null, history, op));
+
     /// <summary>An analyst's decision (null clears it), with its history entry.</summary>
     public static UpdateDefinition<FindingDocument> SetWorkflow(FindingWorkflow? workflow, FindingHistoryEntry history, string op) =>
         Written(U.Set(d => d.Workflow, workflow), history, op);
@@ -434,6 +461,14 @@ internal static class MongoInventoryQueries
                 new(keys.Ascending(Finding.TenantId).Ascending(Finding.ComplianceRequirement), new CreateIndexOptions { Name = "tenant_compliance" }),
                 new(keys.Ascending(Finding.TenantId).Ascending(Finding.VulnerabilityId), new CreateIndexOptions { Name = "tenant_cve" }),
                 new(keys.Ascending(Finding.TenantId).Ascending(Finding.WorkflowState), new CreateIndexOptions { Name = "tenant_workflow" }),
+                // The resourceId filter and the findings of an asset.
+                new(keys.Ascending(Finding.TenantId).Ascending(Finding.ResourceId), new CreateIndexOptions { Name = "tenant_resource" }),
+                // The expiry sweep, across tenants: holds only the findings with a risk acceptance.
+                new(keys.Ascending(Finding.WorkflowExpiresAt), new CreateIndexOptions<FindingDocument>
+                {
+                    Name = RiskAcceptanceExpiryIndex,
+                    PartialFilterExpression = F.Eq(d => d.Workflow!.State, WorkflowState.RiskAccepted),
+                }),
             ];
         }
     }

@@ -400,6 +400,58 @@ public sealed class MongoInventoryStore : IInventoryStore
         throw new ConcurrentWriteException(tenantId, 1);
     }
 
+    /// <summary>
+    /// The lapsed acceptances of every tenant, earliest expiry first; each is ended by a write guarded by the revision it
+    /// was read at (<see cref="MongoInventoryQueries.ExpireAcceptance"/>). When the guard misses, the finding is read
+    /// again: ended by another instance, renewed or cleared by an analyst (nothing to do), or changed by a scan (decided
+    /// again on what is stored now).
+    /// </summary>
+    public async Task<AcceptanceExpiryBatch> ExpireRiskAcceptancesAsync(DateTimeOffset now, int limit, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        now = Truncate(now);
+        var lapsed = await _findings.Find(Q.LapsedRiskAcceptances(now))
+            .Sort(Q.ByExpiry)
+            .Limit(limit)
+            .Project<FindingDocument>(Q.WithRawJsonProjection)
+            .ToListAsync(ct);
+        var ended = new List<ExpiredAcceptance>();
+        foreach (var candidate in lapsed)
+        {
+            if (await ExpireAsync(candidate, now, ct) is { } delta)
+            {
+                ended.Add(new ExpiredAcceptance(candidate.TenantId, delta));
+            }
+        }
+
+        return new AcceptanceExpiryBatch(ended, lapsed.Count);
+    }
+
+    private async Task<FindingDelta?> ExpireAsync(FindingDocument? stored, DateTimeOffset now, CancellationToken ct)
+    {
+        var op = NewOp();
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            if (stored?.Workflow is not { State: WorkflowState.RiskAccepted, ExpiresAt: { } expiresAt } acceptance || expiresAt > now)
+            {
+                return null;
+            }
+
+            var after = ToRecord(stored, now);
+            var expire = Q.ExpireAcceptance(stored, FindingHistoryEntry.ForExpiredAcceptance(after, acceptance), op);
+            var result = await _findings.UpdateOneAsync(expire.Filter, expire.Update, cancellationToken: ct);
+            if (result.ModifiedCount == 1)
+            {
+                stored.Workflow = null;
+                return Delta(stored.TenantId, FindingChangeKind.Workflow, stored, stored.Finding.RawJson, now);
+            }
+
+            stored = await _findings.Find(Q.One(stored.TenantId, stored.Fingerprint)).Project<FindingDocument>(Q.WithRawJsonProjection).FirstOrDefaultAsync(ct);
+        }
+
+        return null; // kept changing under this sweep: the next round tries again
+    }
+
     // ---------------------------------------------------------------- queries
 
     public async Task<FindingPage> QueryAsync(string tenantId, FindingQuery query, CancellationToken ct)
@@ -449,17 +501,11 @@ public sealed class MongoInventoryStore : IInventoryStore
             new() { At = record.FirstSeen, Transition = "Created", To = nameof(FindingStatus.New), Actor = "scan" },
         };
         history.AddRange(stored.History.OrderBy(h => h.At));
-        if (stored.Workflow?.ExpiresAt is { } expiresAt && record.Workflow is null && history.Count > 1
+        if (stored.Workflow is { ExpiresAt: not null } lapsed && record.Workflow is null && history.Count > 1
             && history[^1].Transition == nameof(WorkflowState.RiskAccepted))
         {
-            history.Add(new FindingHistoryEntry
-            {
-                At = expiresAt,
-                Transition = "RiskAcceptanceExpired",
-                From = nameof(WorkflowState.RiskAccepted),
-                To = record.EffectiveStatus,
-                Actor = "system",
-            });
+            // Lapsed, and the expiry sweep has not ended it yet: shown as it will be recorded.
+            history.Add(FindingHistoryEntry.ForExpiredAcceptance(record, lapsed));
         }
 
         return record with { History = history };

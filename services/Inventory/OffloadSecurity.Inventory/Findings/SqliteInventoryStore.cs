@@ -16,7 +16,7 @@ namespace OffloadSecurity.Inventory.Findings;
 /// </summary>
 public sealed partial class SqliteInventoryStore(SqliteDatabase database, TimeProvider? time = null) : IInventoryStore
 {
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
     private const string Resolved = nameof(FindingStatus.Resolved);
     private const string RecordColumns =
         "fingerprint, account_id, status, first_seen, last_seen, resolved_at, last_scan_id, " +
@@ -72,6 +72,11 @@ public sealed partial class SqliteInventoryStore(SqliteDatabase database, TimePr
             await MigrateToVersion3Async(connection, ct);
         }
 
+        if (hasFindings && version < 4)
+        {
+            await MigrateToVersion4Async(connection, ct);
+        }
+
         await connection.ExecuteAsync(new CommandDefinition(
             $"""
             CREATE TABLE IF NOT EXISTS findings (
@@ -107,6 +112,9 @@ public sealed partial class SqliteInventoryStore(SqliteDatabase database, TimePr
             CREATE INDEX IF NOT EXISTS ix_findings_first_seen ON findings (tenant_id, first_seen, fingerprint);
             CREATE INDEX IF NOT EXISTS ix_findings_workflow_expiry
                 ON findings (tenant_id, workflow_expires_at) WHERE workflow_expires_at IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS ix_findings_resource ON findings (tenant_id, resource_id);
+            CREATE INDEX IF NOT EXISTS ix_findings_acceptance_expiry
+                ON findings (workflow_expires_at) WHERE workflow_state = 'RiskAccepted' AND workflow_expires_at IS NOT NULL;
             {RefsTable}
             {CountsTable}
             CREATE TABLE IF NOT EXISTS finding_history (
@@ -118,7 +126,10 @@ public sealed partial class SqliteInventoryStore(SqliteDatabase database, TimePr
                 from_status TEXT,
                 to_status   TEXT NOT NULL,
                 actor       TEXT NOT NULL,
-                note        TEXT
+                note        TEXT,
+                workflow_by TEXT,
+                workflow_at TEXT,
+                workflow_expires_at TEXT
             );
             CREATE INDEX IF NOT EXISTS ix_finding_history ON finding_history (tenant_id, fingerprint, at);
             CREATE TABLE IF NOT EXISTS posture_daily (
@@ -219,6 +230,25 @@ public sealed partial class SqliteInventoryStore(SqliteDatabase database, TimePr
               FROM findings GROUP BY tenant_id, provider, account_id, severity_id, status, COALESCE(workflow_state, '');
             """, transaction: tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// Version 4: a RiskAcceptanceExpired history entry keeps the acceptance that lapsed (its note in <c>note</c>, who,
+    /// when and until when in three new columns). The resource-id and expiry-sweep indexes are created with the schema.
+    /// </summary>
+    private static async Task MigrateToVersion4Async(SqliteConnection connection, CancellationToken ct)
+    {
+        var columns = (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT name FROM pragma_table_info('finding_history')", cancellationToken: ct))).ToHashSet(StringComparer.Ordinal);
+        if (columns.Count == 0)
+        {
+            return; // no history table yet: it is created with its version 4 columns
+        }
+
+        foreach (var column in new[] { "workflow_by", "workflow_at", "workflow_expires_at" }.Where(c => !columns.Contains(c)))
+        {
+            await connection.ExecuteAsync(new CommandDefinition($"ALTER TABLE finding_history ADD COLUMN {column} TEXT", cancellationToken: ct));
+        }
     }
 
     public Task PingAsync(CancellationToken ct) => database.PingAsync(ct);
@@ -384,17 +414,20 @@ public sealed partial class SqliteInventoryStore(SqliteDatabase database, TimePr
         return fewest <= rare ? start : null;
     }
 
-    private static (string Sql, DynamicParameters Args) BuildQuery(
+    /// <summary>The list's and the export's SQL (internal: tests read its query plan).</summary>
+    internal static (string Sql, DynamicParameters Args) BuildQuery(
         string tenantId, FindingQuery query, DateTimeOffset now, string columns, bool paged, (char Kind, string Ref)? startFrom)
     {
         // Starting from a reference: its fingerprints drive the join (CROSS JOIN keeps that order), the page is sorted after.
+        // A resource's findings are few: found through their index and sorted, never by walking the tenant in sort order
+        // (which the planner would otherwise pick for a LIMIT).
         var from = startFrom is { } start
             ? $"""
               (SELECT fingerprint AS matched_fingerprint FROM finding_refs
                 WHERE tenant_id = @tenantId AND kind = '{start.Kind}' AND ref = @{(start.Kind == 'c' ? "compliance" : "cve")}) AS matched
               CROSS JOIN findings ON findings.tenant_id = @tenantId AND findings.fingerprint = matched.matched_fingerprint
               """
-            : "findings";
+            : query.ResourceId is null ? "findings" : "findings INDEXED BY ix_findings_resource";
         var sql = new StringBuilder($"SELECT {columns} FROM {from} WHERE tenant_id = @tenantId");
         var args = new DynamicParameters(new { tenantId, limit = query.Limit + 1, now = Time(now) });
         void Filter(string clause, string name, object? value)
@@ -413,6 +446,7 @@ public sealed partial class SqliteInventoryStore(SqliteDatabase database, TimePr
         Filter("source = @source", "source", query.Source);
         Filter("region = @region", "region", query.Region);
         Filter("resource_type = @resourceType", "resourceType", query.ResourceType);
+        Filter("resource_id = @resourceId", "resourceId", query.ResourceId);
         void Reference(char kind, string name, string? value)
         {
             if (startFrom?.Kind == kind)
@@ -479,7 +513,7 @@ public sealed partial class SqliteInventoryStore(SqliteDatabase database, TimePr
         var now = _time.GetUtcNow();
         await using var connection = await database.OpenAsync(ct);
         FindingRecord record;
-        string? expiresAt;
+        RowState stored;
         await using (var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
             $"SELECT {RecordColumns} FROM findings WHERE tenant_id = @tenantId AND fingerprint = @fingerprint",
             new { tenantId, fingerprint }, cancellationToken: ct)))
@@ -490,7 +524,7 @@ public sealed partial class SqliteInventoryStore(SqliteDatabase database, TimePr
             }
 
             record = ReadRecord(reader, now);
-            expiresAt = Nullable(reader, 11);
+            stored = ReadState(reader);
         }
 
         var history = new List<FindingHistoryEntry>
@@ -499,7 +533,7 @@ public sealed partial class SqliteInventoryStore(SqliteDatabase database, TimePr
         };
         history.AddRange((await connection.QueryAsync<HistoryRow>(new CommandDefinition(
             """
-            SELECT at, transition, from_status, to_status, actor, note FROM finding_history
+            SELECT at, transition, from_status, to_status, actor, note, workflow_by, workflow_at, workflow_expires_at FROM finding_history
              WHERE tenant_id = @tenantId AND fingerprint = @fingerprint ORDER BY at, rowid
             """, new { tenantId, fingerprint }, cancellationToken: ct)))
             .Select(h => new FindingHistoryEntry
@@ -510,17 +544,20 @@ public sealed partial class SqliteInventoryStore(SqliteDatabase database, TimePr
                 To = h.ToStatus,
                 Actor = h.Actor,
                 Note = h.Note,
+                Acceptance = h.WorkflowBy is null || h.WorkflowAt is null ? null : new FindingWorkflow
+                {
+                    State = WorkflowState.RiskAccepted,
+                    Note = h.Note,
+                    By = h.WorkflowBy,
+                    At = At(h.WorkflowAt),
+                    ExpiresAt = h.WorkflowExpiresAt is null ? null : At(h.WorkflowExpiresAt),
+                },
             }));
-        if (expiresAt is not null && record.Workflow is null && history.Count > 1 && history[^1].Transition == nameof(WorkflowState.RiskAccepted))
+        if (stored.WorkflowExpiresAt is not null && record.Workflow is null && history.Count > 1
+            && history[^1].Transition == nameof(WorkflowState.RiskAccepted))
         {
-            history.Add(new FindingHistoryEntry
-            {
-                At = DateTimeOffset.Parse(expiresAt, CultureInfo.InvariantCulture),
-                Transition = "RiskAcceptanceExpired",
-                From = nameof(WorkflowState.RiskAccepted),
-                To = record.EffectiveStatus,
-                Actor = "system",
-            });
+            // Lapsed, and the expiry sweep has not ended it yet: shown as it will be recorded.
+            history.Add(ExpiryEntry(record, stored));
         }
 
         return record with { History = history };
@@ -667,5 +704,8 @@ public sealed partial class SqliteInventoryStore(SqliteDatabase database, TimePr
         public string ToStatus { get; init; } = "";
         public string Actor { get; init; } = "";
         public string? Note { get; init; }
+        public string? WorkflowBy { get; init; }
+        public string? WorkflowAt { get; init; }
+        public string? WorkflowExpiresAt { get; init; }
     }
 }

@@ -40,8 +40,12 @@ public sealed class FindingsObservedConsumer(IInventoryStore store) : IConsumer<
 /// </summary>
 public sealed class FindingsObservedConsumerDefinition : ConsumerDefinition<FindingsObservedConsumer>
 {
-    /// <summary>Batches consumed at once (each at most 500 findings and 1 MiB).</summary>
-    public const int ConcurrentBatches = 8;
+    /// <summary>
+    /// Batches consumed at once (each at most 500 findings and 1 MiB). As many as the store puts in one transaction: the
+    /// more rows a transaction holds, the fewer times each index page it touches is written to the log (measured with
+    /// 100,000 findings: 8 at once wrote 17.5 KiB per finding end to end, 32 at once 11.0 KiB).
+    /// </summary>
+    public const int ConcurrentBatches = 16;
 
     public FindingsObservedConsumerDefinition() => ConcurrentMessageLimit = ConcurrentBatches;
 

@@ -95,6 +95,31 @@ public abstract partial class InventoryStoreContract
     }
 
     [Fact]
+    public async Task Filters_by_exact_resource_id_within_the_tenant_only()
+    {
+        const string bucket = "arn:aws:s3:::payroll";
+        NormalizedFinding On(string id, string resourceId, Severity severity = Severity.High) =>
+            Finding(id, severity) with { Resource = new ResourceRef { Type = "AwsS3Bucket", Id = resourceId } };
+        await Scan(T0,
+            On("public", bucket, Severity.Critical), On("unencrypted", bucket, Severity.Medium), On("logging", bucket, Severity.Low),
+            On("prefix", bucket + "-archive"), On("upper", bucket.ToUpperInvariant()), On("mentions", "arn:aws:s3:::other") with { Title = "Like " + bucket });
+        await Store.IngestAsync(Batch("tenant-b", OtherAccount, Guid.NewGuid(), T0, 0, On("b-public", bucket), On("public", bucket)), Ct);
+
+        Ids(await Store.QueryAsync(Tenant, new FindingQuery { ResourceId = bucket }, Ct)).ShouldBe(["public", "unencrypted", "logging"]);
+        Ids(await Store.QueryAsync(Tenant, new FindingQuery { ResourceId = bucket, Severity = Severity.Medium }, Ct)).ShouldBe(["unencrypted"]);
+        Ids(await Store.QueryAsync(Tenant, new FindingQuery { ResourceId = bucket.ToUpperInvariant() }, Ct)).ShouldBe(["upper"]);
+        (await Store.QueryAsync(Tenant, new FindingQuery { ResourceId = "arn:aws:s3:::payrol" }, Ct)).Items.ShouldBeEmpty();
+        var first = await Store.QueryAsync(Tenant, new FindingQuery { ResourceId = bucket, Limit = 2 }, Ct);
+        var second = await Store.QueryAsync(Tenant, new FindingQuery { ResourceId = bucket, Limit = 2, Cursor = first.NextCursor }, Ct);
+        Ids(first).Concat(Ids(second)).ShouldBe(["public", "unencrypted", "logging"]);
+        second.NextCursor.ShouldBeNull();
+        (await Store.ExportAsync(Tenant, new FindingQuery { ResourceId = bucket }, Ct).ToListAsync(Ct))
+            .Select(e => e.Finding.NativeId).ShouldBe(["public", "unencrypted", "logging"]);
+        Ids(await Store.QueryAsync("tenant-b", new FindingQuery { ResourceId = bucket }, Ct)).ShouldBe(["b-public", "public"]);
+        (await Store.QueryAsync("tenant-c", new FindingQuery { ResourceId = bucket }, Ct)).Items.ShouldBeEmpty();
+    }
+
+    [Fact]
     public async Task A_changed_compliance_reference_is_found_by_its_new_id_only()
     {
         await Scan(T0, Finding("a") with { Compliance = [new ComplianceRef { Requirement = "CIS 1.1" }] });

@@ -25,6 +25,9 @@ public abstract partial class InventoryStoreContract : IAsyncLifetime
     /// <summary>A fresh store with its schema (or skips the test, saying why, when the backend is not reachable here).</summary>
     protected abstract Task<IInventoryStore> CreateStoreAsync(TimeProvider time);
 
+    /// <summary>A second store over the same data, as a second inventory instance has (made after <see cref="CreateStoreAsync"/>).</summary>
+    protected abstract Task<IInventoryStore> OpenSecondInstanceAsync(TimeProvider time);
+
     /// <summary>Removes what <see cref="CreateStoreAsync"/> made.</summary>
     protected abstract ValueTask DisposeStoreAsync();
 

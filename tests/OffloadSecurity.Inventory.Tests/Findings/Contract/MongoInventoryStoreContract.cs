@@ -22,6 +22,13 @@ public sealed class MongoInventoryStoreContract(MongoDbFixture mongo) : Inventor
         return store;
     }
 
+    protected override async Task<IInventoryStore> OpenSecondInstanceAsync(TimeProvider time)
+    {
+        var store = new MongoInventoryStore(_client!.GetDatabase(_databaseName), time);
+        await store.InitializeAsync(Ct);
+        return store;
+    }
+
     protected override async ValueTask DisposeStoreAsync()
     {
         if (_client is not null)

@@ -14,5 +14,7 @@ public sealed class SqliteInventoryStoreContract : InventoryStoreContract
         return _db.Store;
     }
 
+    protected override Task<IInventoryStore> OpenSecondInstanceAsync(TimeProvider time) => Task.FromResult<IInventoryStore>(_db!.OpenAnother(time));
+
     protected override ValueTask DisposeStoreAsync() => _db?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

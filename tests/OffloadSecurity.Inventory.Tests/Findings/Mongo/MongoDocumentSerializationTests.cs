@@ -74,6 +74,11 @@ public sealed class MongoDocumentSerializationTests
         [
             new FindingHistoryEntry { At = At.AddHours(-1), Transition = "Resolved", From = "Active", To = "Resolved", Actor = "scan:x", Note = null },
             new FindingHistoryEntry { At = At, Transition = "Reopened", From = "Resolved", To = "Reopened", Actor = "scan:y", Note = "n" },
+            new FindingHistoryEntry
+            {
+                At = At, Transition = "RiskAcceptanceExpired", From = "RiskAccepted", To = "Reopened", Actor = "system", Note = "until the fix",
+                Acceptance = new FindingWorkflow { State = WorkflowState.RiskAccepted, Note = "until the fix", By = "bob", At = At.AddDays(-1), ExpiresAt = At },
+            },
         ],
         Finding = FullFinding(),
     };
@@ -99,8 +104,13 @@ public sealed class MongoDocumentSerializationTests
               "recent_ops": ["op1", "op2"],
               "workflow": { "state": "RiskAccepted", "note": "waf", "by": "alice", "at": ISODate("2026-11-23T07:15:30.123Z"), "expires_at": ISODate("2026-12-23T09:15:30.123Z") },
               "history": [
-                { "at": ISODate("2026-11-23T08:15:30.123Z"), "transition": "Resolved", "from": "Active", "to": "Resolved", "actor": "scan:x", "note": null },
-                { "at": ISODate("2026-11-23T09:15:30.123Z"), "transition": "Reopened", "from": "Resolved", "to": "Reopened", "actor": "scan:y", "note": "n" }
+                { "at": ISODate("2026-11-23T08:15:30.123Z"), "transition": "Resolved", "from": "Active", "to": "Resolved", "actor": "scan:x", "note": null, "acceptance": null },
+                { "at": ISODate("2026-11-23T09:15:30.123Z"), "transition": "Reopened", "from": "Resolved", "to": "Reopened", "actor": "scan:y", "note": "n", "acceptance": null },
+                {
+                  "at": ISODate("2026-11-23T09:15:30.123Z"), "transition": "RiskAcceptanceExpired", "from": "RiskAccepted", "to": "Reopened", "actor": "system",
+                  "note": "until the fix",
+                  "acceptance": { "state": "RiskAccepted", "note": "until the fix", "by": "bob", "at": ISODate("2026-11-22T09:15:30.123Z"), "expires_at": ISODate("2026-11-23T09:15:30.123Z") }
+                }
               ],
               "finding": {
                 "fingerprint": "fp-a",

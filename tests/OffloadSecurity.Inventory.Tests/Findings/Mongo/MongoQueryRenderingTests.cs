@@ -51,6 +51,7 @@ public sealed class MongoQueryRenderingTests
         Check(nameof(Q.Insert), Render(Q.Insert(Document(), "op").Filter));
         Check(nameof(Q.Observe), Render(Q.Observe(Document(), Document(), null, "op").Filter));
         Check(nameof(Q.Resolve), Render(Q.Resolve(Document(), Now, History(), "op").Filter));
+        Check(nameof(Q.ExpireAcceptance), Render(Q.ExpireAcceptance(Document(), History(), "op").Filter));
         Check(nameof(Q.Scan), Render(Q.Scan(Tenant, ScanId, "s")));
         Check(nameof(Q.ScansOfAccount), Render(Q.ScansOfAccount(Tenant, AccountId)));
         Check(nameof(Q.BatchReceived), Render(Q.BatchReceived(Batch()).Filter));
@@ -70,9 +71,9 @@ public sealed class MongoQueryRenderingTests
             Check(name, stages[0]["$match"].AsBsonDocument);
         }
 
-        // A builder added later must be added here too.
+        // A builder added later must be added here too. The expiry sweep's finder is the one cross-tenant filter (below).
         var builders = typeof(Q).GetMethods(BindingFlags.Public | BindingFlags.Static)
-            .Where(m => IsQueryShape(m.ReturnType) && m.Name != nameof(Q.After))
+            .Where(m => IsQueryShape(m.ReturnType) && m.Name != nameof(Q.After) && m.Name != nameof(Q.LapsedRiskAcceptances))
             .Select(m => m.Name)
             .ToHashSet();
         builders.ShouldBeSubsetOf(covered);
@@ -98,6 +99,7 @@ public sealed class MongoQueryRenderingTests
             Source = "gcp.scc",
             Region = "europe-west1",
             ResourceType = "google.compute.Instance",
+            ResourceId = "//compute.googleapis.com/projects/p/zones/z/instances/i",
             Compliance = "CIS GCP 4.1",
             Cve = "CVE-2024-3094",
         };
@@ -113,10 +115,23 @@ public sealed class MongoQueryRenderingTests
               "finding.source": "gcp.scc",
               "finding.region": "europe-west1",
               "finding.resource.type": "google.compute.Instance",
+              "finding.resource.id": "//compute.googleapis.com/projects/p/zones/z/instances/i",
               "finding.compliance.requirement": "CIS GCP 4.1",
               "finding.vulnerabilities.id": "CVE-2024-3094"
             }
             """));
+    }
+
+    [Fact]
+    public void The_resource_id_filter_is_an_exact_equality_after_the_tenant_that_a_tenant_and_resource_index_serves()
+    {
+        const string arn = "arn:aws:s3:::payroll.*";
+
+        var filter = Render(Q.Query(Tenant, new FindingQuery { ResourceId = arn }, Now, paged: true));
+
+        filter.ShouldBe(new BsonDocument { ["tenant_id"] = Tenant, ["finding.resource.id"] = arn });
+        filter["finding.resource.id"].BsonType.ShouldBe(BsonType.String, "an exact match, not a pattern");
+        Q.FindingIndexes.Select(i => Render(i.Keys)).ShouldContain(BsonDocument.Parse("""{ "tenant_id": 1, "finding.resource.id": 1 }"""));
     }
 
     [Fact]
@@ -349,6 +364,48 @@ public sealed class MongoQueryRenderingTests
         update["$push"]["history"]["$slice"].ShouldBe(new BsonInt32(-Q.MaxHistory));
     }
 
+    [Fact]
+    public void The_expiry_sweep_finds_lapsed_acceptances_of_every_tenant_earliest_first_through_a_partial_index()
+    {
+        var lapsed = Render(Q.LapsedRiskAcceptances(Now));
+
+        lapsed.ShouldBe(BsonDocument.Parse(
+            """{ "workflow.state": "RiskAccepted", "workflow.expires_at": { "$lte": ISODate("2026-11-23T09:00:00.250Z") } }"""));
+        Render(Q.ByExpiry).ShouldBe(BsonDocument.Parse("""{ "workflow.expires_at": 1 }"""));
+        var index = Q.FindingIndexes.Single(i => i.Options.Name == Q.RiskAcceptanceExpiryIndex);
+        Render(index.Keys).ShouldBe(BsonDocument.Parse("""{ "workflow.expires_at": 1 }"""));
+        // The query holds the partial filter's equality, so the planner may use the index (which holds acceptances only).
+        var partial = ((CreateIndexOptions<FindingDocument>)index.Options).PartialFilterExpression!;
+        Render(partial).ShouldBe(BsonDocument.Parse("""{ "workflow.state": "RiskAccepted" }"""));
+        lapsed.Elements.ShouldContain(e => e.Name == "workflow.state" && e.Value == "RiskAccepted");
+    }
+
+    [Fact]
+    public void Ending_an_acceptance_is_guarded_by_tenant_revision_and_state_and_records_the_acceptance()
+    {
+        var acceptance = new FindingWorkflow { State = WorkflowState.RiskAccepted, Note = "waf", By = "bob", At = Now.AddDays(-7), ExpiresAt = Now };
+        var after = Record(4, Now, Now) with { Workflow = null };
+
+        var expire = Q.ExpireAcceptance(Document(), FindingHistoryEntry.ForExpiredAcceptance(after, acceptance), "op-8");
+
+        Render(expire.Filter).ShouldBe(BsonDocument.Parse(
+            """{ "tenant_id": "tenant-a", "fingerprint": "fp-a", "rev": NumberLong(1), "workflow.state": "RiskAccepted" }"""));
+        var update = Render(expire.Update);
+        update["$set"].ShouldBe(new BsonDocument("workflow", BsonNull.Value));
+        update["$inc"].ShouldBe(new BsonDocument("rev", new BsonInt64(1)));
+        update["$push"]["history"]["$each"].ShouldBe(new BsonArray
+        {
+            BsonDocument.Parse(
+                """
+                {
+                  "at": ISODate("2026-11-23T09:00:00.250Z"), "transition": "RiskAcceptanceExpired", "from": "RiskAccepted", "to": "New",
+                  "actor": "system", "note": "waf",
+                  "acceptance": { "state": "RiskAccepted", "note": "waf", "by": "bob", "at": ISODate("2026-11-16T09:00:00.250Z"), "expires_at": ISODate("2026-11-23T09:00:00.250Z") }
+                }
+                """),
+        });
+    }
+
     // ---------------------------------------------------------------- source scans
 
     [Fact]
@@ -473,7 +530,8 @@ public sealed class MongoQueryRenderingTests
         var daily = Q.PostureDailyIndexes.Select(i => (i.Options.Name, Keys: i.Keys.Render(new RenderArgs<PostureDailyDocument>(
             MongoInventoryMappings.PostureDailySerializer, BsonSerializer.SerializerRegistry)), i.Options.Unique)).ToList();
 
-        findings.Concat(scans).Concat(daily).ShouldAllBe(i => i.Keys.GetElement(0).Name == "tenant_id");
+        // Every index but the expiry sweep's (over risk acceptances only, see its own test) starts with the tenant.
+        findings.Where(i => i.Name != Q.RiskAcceptanceExpiryIndex).Concat(scans).Concat(daily).ShouldAllBe(i => i.Keys.GetElement(0).Name == "tenant_id");
         findings.Single(i => i.Unique == true).Keys.ShouldBe(BsonDocument.Parse("""{ "tenant_id": 1, "fingerprint": 1 }"""));
         scans.Single(i => i.Unique == true).Keys.ShouldBe(BsonDocument.Parse("""{ "tenant_id": 1, "scan_id": 1, "source": 1 }"""));
         daily.Single(i => i.Unique == true).Keys.ShouldBe(BsonDocument.Parse("""{ "tenant_id": 1, "account_id": 1, "day": 1, "severity_id": 1 }"""));
@@ -496,7 +554,7 @@ public sealed class MongoQueryRenderingTests
     [
         new(),
         new() { Severity = Severity.High, Status = FindingStatus.New, Provider = CloudProvider.Azure, AccountId = AccountId },
-        new() { Source = "s", Region = "r", ResourceType = "t", Compliance = "c", Cve = "CVE-1" },
+        new() { Source = "s", Region = "r", ResourceType = "t", ResourceId = "arn:aws:s3:::b", Compliance = "c", Cve = "CVE-1" },
         new() { Text = "x", Workflow = WorkflowState.None },
         new() { Workflow = WorkflowState.Acknowledged, Cursor = FindingCursor.Encode(FindingSort.LastSeenAsc, "2026-11-23T09:00:00.0000000Z", "fp"), Sort = FindingSort.LastSeenAsc },
         new() { Text = "y", Workflow = WorkflowState.None, Cursor = FindingCursor.Encode(FindingSort.SeverityDesc, "3", "fp") },
