@@ -10,7 +10,7 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.WriteLine("usage: OffloadSecurity.Benchmarks inventory [--findings N] [--raw N] [--queries N]");
+    Console.WriteLine("usage: OffloadSecurity.Benchmarks inventory [--findings N] [--raw N] [--queries N] [--warmup N] [--publish-during]");
     Console.WriteLine("       OffloadSecurity.Benchmarks securityhub [--findings N]");
     Console.WriteLine("       OffloadSecurity.Benchmarks gateway [--requests N] [--clients N] [--seconds N]");
     return 2;

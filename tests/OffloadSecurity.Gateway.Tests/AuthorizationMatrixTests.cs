@@ -134,8 +134,8 @@ public sealed class AuthorizationMatrixTests(GatewayPlatform platform)
         }
 
         mismatches.ShouldBeEmpty(string.Join('\n', mismatches));
-        // 5 account-management operations × 2 roles and 3 triage operations × auditor, in 2 tenants.
-        checkedCases.ShouldBe(26);
+        // 6 account-management operations × 2 roles and 3 triage operations × auditor, in 2 tenants.
+        checkedCases.ShouldBe(30);
     }
 
     [Fact]
