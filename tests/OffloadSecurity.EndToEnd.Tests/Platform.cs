@@ -25,6 +25,11 @@ public sealed class Platform : IAsyncLifetime
     public const string RotatedAccessKeyId = "AKIAE2ESANDBOX000002";
     public const string RotatedSecretAccessKey = "e2eSandboxSecretKey/rotatedAccountKey002";
 
+    /// <summary>A third sandbox account, large enough that its scan runs for a minute (a test cancels it).</summary>
+    public const string LargeAccessKeyId = "AKIAE2ESANDBOX000003";
+    public const string LargeSecretAccessKey = "e2eSandboxSecretKey/largeAccountKey00003";
+    public const int LargeFindingsPerRegion = 20_000;
+
     private readonly List<IAsyncDisposable> _hosts = [];
     private readonly TempDirectory _data = new();
     private readonly RabbitMqFixture _rabbit = new();
@@ -52,6 +57,10 @@ public sealed class Platform : IAsyncLifetime
             ["Sandbox:Aws:Accounts:1:AccessKeyId"] = RotatedAccessKeyId,
             ["Sandbox:Aws:Accounts:1:SecretAccessKey"] = RotatedSecretAccessKey,
             ["Sandbox:Aws:Accounts:1:SecurityHubFindings"] = "30",
+            ["Sandbox:Aws:Accounts:2:AccountId"] = "210987654323",
+            ["Sandbox:Aws:Accounts:2:AccessKeyId"] = LargeAccessKeyId,
+            ["Sandbox:Aws:Accounts:2:SecretAccessKey"] = LargeSecretAccessKey,
+            ["Sandbox:Aws:Accounts:2:SecurityHubFindings"] = LargeFindingsPerRegion.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
         SandboxControl = ((ServiceHost<CloudSandboxMarker>)_hosts[^1]).Services.GetRequiredService<SandboxControl>();
         var credentials = Start<CredentialsEntryPoint>(Service(bus, "credentials", new()

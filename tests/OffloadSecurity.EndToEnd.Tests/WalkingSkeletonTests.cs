@@ -111,6 +111,32 @@ public class WalkingSkeletonTests(Platform platform) : IClassFixture<Platform>
     }
 
     [Fact]
+    public async Task A_running_scan_cancelled_through_the_gateway_stops_keeps_what_it_read_and_shows_Cancelled()
+    {
+        using var client = platform.Client("tenant-cancel");
+        var body = new { provider = "Aws", displayName = "large", regions = new[] { "us-east-1" }, aws = new { accessKeyId = Platform.LargeAccessKeyId, secretAccessKey = Platform.LargeSecretAccessKey } };
+        var connect = await client.PostAsJsonAsync("api/accounts", body, Ct);
+        connect.StatusCode.ShouldBe(HttpStatusCode.Created, await connect.Content.ReadAsStringAsync(Ct));
+        var account = (await connect.Content.ReadFromJsonAsync<AccountView>(Ct))!;
+
+        // 20,000 findings at GetFindings' 3 pages per second: about a minute. Cancel once the first findings are in.
+        await Eventually.Until(() => AllFindings(client), findings => findings.Count > 0, "the first findings of the scan", ScanTimeout);
+        (await client.PostAsync($"api/accounts/{account.Id}/sync/cancel", null, Ct)).StatusCode.ShouldBe(HttpStatusCode.Accepted);
+
+        var cancelled = (await Eventually.Until(
+            () => client.GetFromJsonAsync<AccountView>($"api/accounts/{account.Id}", Ct)!,
+            a => a!.Status == SyncStatus.Cancelled, "the account to show the scan cancelled", TimeSpan.FromSeconds(30)))!;
+        cancelled.LastSyncedAt.ShouldBeNull("the scan never completed");
+        var kept = await AllFindings(client);
+        kept.Count.ShouldBeInRange(1, Platform.LargeFindingsPerRegion - 1);
+        kept.Select(f => f.LastScanId).Distinct().Count().ShouldBe(1);
+
+        // The scanner has stopped: nothing more arrives.
+        await Task.Delay(TimeSpan.FromSeconds(3), Ct);
+        (await AllFindings(client)).Count.ShouldBe(kept.Count);
+    }
+
+    [Fact]
     public async Task Posture_is_served_through_the_gateway()
     {
         using var client = platform.Client("tenant-posture");
