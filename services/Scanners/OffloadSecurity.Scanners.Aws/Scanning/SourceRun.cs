@@ -193,7 +193,9 @@ public sealed partial class SourceRun
             ScanStartedAt = _startedAt,
             CompletedAt = _clock.GetUtcNow(),
         }, ct);
-        await SaveCursorAsync(problems.Count == 0, ct);
+        // Published: from here on, record it even if the scan is being stopped, so a resume does not publish it again
+        // (the inventory would ignore a repeat, but the window stays as small as it can be).
+        await SaveCursorAsync(problems.Count == 0, CancellationToken.None);
         _completed = new SourceSummary
         {
             Source = Source,
@@ -204,7 +206,7 @@ public sealed partial class SourceRun
         };
         if (_scope.Runs is { } runs)
         {
-            await runs.SaveCheckpointAsync(Checkpoint() with { Completed = _completed }, ct);
+            await runs.SaveCheckpointAsync(Checkpoint() with { Completed = _completed }, CancellationToken.None);
         }
 
         return _completed;
