@@ -18,7 +18,7 @@ public sealed class AssetBatcher(IPublishEndpoint publish, ScanJob job, string s
         MaxItems,
         MaxBytes,
         asset => (asset.RawJson?.Length ?? 0) + OverheadPerAsset + asset.Tags.Sum(t => t.Key.Length + t.Value.Length + 8),
-        (assets, ct) => publish.Publish(new AssetsObserved
+        (assets, _, ct) => publish.Publish(new AssetsObserved
         {
             TenantId = job.TenantId,
             AccountId = job.AccountId,

@@ -15,7 +15,7 @@ public sealed class ImageBatcher(IPublishEndpoint publish, ScanJob job, string s
         MaxItems,
         int.MaxValue,
         _ => 0,
-        (images, ct) => publish.Publish(new ImagesObserved
+        (images, _, ct) => publish.Publish(new ImagesObserved
         {
             TenantId = job.TenantId,
             AccountId = job.AccountId,

@@ -3,9 +3,10 @@ namespace OffloadSecurity.Scanners.Core.Publishing;
 /// <summary>
 /// Collects what a source observes (assets, images, ...) and hands it on in batches of at most
 /// <paramref name="maxItems"/> items and about <paramref name="maxBytes"/> bytes, as it is read, so memory stays bounded
-/// whatever the account size. Safe to call from regions read side by side.
+/// whatever the account size. Safe to call from regions read side by side. <paramref name="publish"/> gets each batch
+/// with its number (0, 1, ...).
 /// </summary>
-public sealed class ObservedBatcher<T>(int maxItems, int maxBytes, Func<T, int> size, Func<IReadOnlyList<T>, CancellationToken, Task> publish)
+public sealed class ObservedBatcher<T>(int maxItems, int maxBytes, Func<T, int> size, Func<IReadOnlyList<T>, int, CancellationToken, Task> publish)
 {
     /// <summary>Room for the message envelope around a batch.</summary>
     private const int EnvelopeOverhead = 4096;
@@ -17,6 +18,13 @@ public sealed class ObservedBatcher<T>(int maxItems, int maxBytes, Func<T, int> 
     public int Published { get; private set; }
 
     public int Batches { get; private set; }
+
+    /// <summary>Counts go on from a checkpoint: a resumed source numbers its next batch after the last one published.</summary>
+    public void ResumeFrom(int batches, int published)
+    {
+        Batches = batches;
+        Published = published;
+    }
 
     public async Task AddAsync(T item, CancellationToken ct)
     {
@@ -58,7 +66,7 @@ public sealed class ObservedBatcher<T>(int maxItems, int maxBytes, Func<T, int> 
             return;
         }
 
-        await publish([.. _pending], ct);
+        await publish([.. _pending], Batches, ct);
         Batches++;
         Published += _pending.Count;
         _pending.Clear();

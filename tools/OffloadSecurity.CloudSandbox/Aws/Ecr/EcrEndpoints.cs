@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using OffloadSecurity.CloudSandbox.Aws.SecurityHub;
 using OffloadSecurity.CloudSandbox.Aws.Throttling;
 
@@ -20,23 +19,10 @@ internal static class EcrEndpoints
     private static readonly AwsError Throttled = new(StatusCodes.Status400BadRequest, "ThrottlingException", "Rate exceeded");
 
     /// <summary>ECR shares <c>POST /</c> with STS and KMS; its requests are told apart by their target header.</summary>
-    public static WebApplication MapEcr(this WebApplication app)
-    {
-        app.UseWhen(
-            context => context.Request.Headers["X-Amz-Target"].ToString().StartsWith(TargetPrefix, StringComparison.Ordinal),
-            ecr => ecr.Run(async context => await (await DispatchAsync(context)).ExecuteAsync(context)));
-        return app;
-    }
+    public static WebApplication MapEcr(this WebApplication app) => app.MapJsonTarget(ServiceName, TargetPrefix, DispatchAsync);
 
-    private static async Task<IResult> DispatchAsync(HttpContext context)
+    private static async Task<IResult> DispatchAsync(HttpContext context, AwsCaller caller, string operation)
     {
-        var caller = context.Features.GetRequiredFeature<AwsCaller>();
-        if (caller.Service != ServiceName)
-        {
-            return AwsError.InvalidSignature($"Credential should be scoped to correct service: '{ServiceName}'.");
-        }
-
-        var operation = context.Request.Headers["X-Amz-Target"].ToString()[TargetPrefix.Length..];
         if (context.RequestServices.GetRequiredService<SandboxThrottling>().Check(caller, ServiceName + ":" + operation, Throttled) is { } throttled)
         {
             return throttled;
@@ -48,15 +34,10 @@ internal static class EcrEndpoints
                 $"User: arn:aws:iam::{caller.Account.AccountId}:user/sandbox is not authorized to perform: ecr:{operation} in {caller.Region}");
         }
 
-        JsonElement request;
-        try
+        var (request, unreadable) = await AwsJsonTarget.ReadBodyAsync(context);
+        if (unreadable is not null)
         {
-            using var json = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-            request = json.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return Error("SerializationException", "The request body is not valid JSON.");
+            return unreadable;
         }
 
         if (request.ValueKind != JsonValueKind.Object)
@@ -210,7 +191,7 @@ internal static class EcrEndpoints
         await json.FlushAsync();
     }, "application/x-amz-json-1.1");
 
-    private static AwsError Error(string code, string message) => new(StatusCodes.Status400BadRequest, code, message);
+    private static AwsError Error(string code, string message) => AwsJsonTarget.Error(code, message);
 
     /// <summary>One ECR request: its account, region and body, with the reading and paging rules ECR applies.</summary>
     private sealed class EcrCall(SandboxAwsAccount account, string region, JsonElement body)

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 
 namespace OffloadSecurity.CloudSandbox.Aws.Kms;
 
@@ -14,41 +13,17 @@ internal static class KmsEndpoints
     private const int MaxPlaintextBytes = 4096;
 
     /// <summary>KMS shares <c>POST /</c> with STS; its requests are told apart by their target header.</summary>
-    public static WebApplication MapKms(this WebApplication app)
-    {
-        app.UseWhen(
-            context => context.Request.Headers["X-Amz-Target"].ToString().StartsWith(TargetPrefix, StringComparison.Ordinal),
-            kms => kms.Run(HandleAsync));
-        return app;
-    }
+    public static WebApplication MapKms(this WebApplication app) => app.MapJsonTarget(ServiceName, TargetPrefix, DispatchAsync);
 
-    private static async Task HandleAsync(HttpContext context)
+    private static async Task<IResult> DispatchAsync(HttpContext context, AwsCaller caller, string operation)
     {
-        var result = await DispatchAsync(context);
-        await result.ExecuteAsync(context);
-    }
-
-    private static async Task<IResult> DispatchAsync(HttpContext context)
-    {
-        var caller = context.Features.GetRequiredFeature<AwsCaller>();
-        if (caller.Service != ServiceName)
+        var (request, unreadable) = await AwsJsonTarget.ReadBodyAsync(context);
+        if (unreadable is not null)
         {
-            return AwsError.InvalidSignature($"Credential should be scoped to correct service: '{ServiceName}'.");
-        }
-
-        JsonElement request;
-        try
-        {
-            using var json = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-            request = json.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return Error("SerializationException", "The request body is not valid JSON.");
+            return unreadable;
         }
 
         var kms = context.RequestServices.GetRequiredService<SandboxKms>();
-        var operation = context.Request.Headers["X-Amz-Target"].ToString()[TargetPrefix.Length..];
         try
         {
             return operation switch
@@ -154,7 +129,7 @@ internal static class KmsEndpoints
             ? context.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "")
             : [];
 
-    private static IResult Error(string code, string message) => new AwsError(StatusCodes.Status400BadRequest, code, message);
+    private static IResult Error(string code, string message) => AwsJsonTarget.Error(code, message);
 
     /// <summary>An awsJson1.1 answer; byte arrays are written as base64, as the protocol's blobs are.</summary>
     private static IResult Json(Dictionary<string, object> body) => Results.Text(JsonSerializer.Serialize(body), "application/x-amz-json-1.1");

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using OffloadSecurity.CloudSandbox.Aws.Ec2;
 using OffloadSecurity.CloudSandbox.Aws.S3;
 using OffloadSecurity.CloudSandbox.Aws.SecurityHub;
@@ -23,23 +22,10 @@ internal static class TaggingEndpoints
 
     private static readonly AwsError Throttled = new(StatusCodes.Status400BadRequest, "ThrottledException", "Rate exceeded");
 
-    public static WebApplication MapTagging(this WebApplication app)
-    {
-        app.UseWhen(
-            context => context.Request.Headers["X-Amz-Target"].ToString().StartsWith(TargetPrefix, StringComparison.Ordinal),
-            tagging => tagging.Run(async context => await (await DispatchAsync(context)).ExecuteAsync(context)));
-        return app;
-    }
+    public static WebApplication MapTagging(this WebApplication app) => app.MapJsonTarget(ServiceName, TargetPrefix, DispatchAsync);
 
-    private static async Task<IResult> DispatchAsync(HttpContext context)
+    private static async Task<IResult> DispatchAsync(HttpContext context, AwsCaller caller, string operation)
     {
-        var caller = context.Features.GetRequiredFeature<AwsCaller>();
-        if (caller.Service != ServiceName)
-        {
-            return AwsError.InvalidSignature($"Credential should be scoped to correct service: '{ServiceName}'.");
-        }
-
-        var operation = context.Request.Headers["X-Amz-Target"].ToString()[TargetPrefix.Length..];
         if (context.RequestServices.GetRequiredService<SandboxThrottling>().Check(caller, ServiceName + ":" + operation, Throttled) is { } refused)
         {
             return refused;
@@ -56,15 +42,10 @@ internal static class TaggingEndpoints
             return Error("UnknownOperationException", $"Operation {operation} is not emulated by the sandbox.");
         }
 
-        JsonElement body;
-        try
+        var (body, unreadable) = await AwsJsonTarget.ReadBodyAsync(context);
+        if (unreadable is not null)
         {
-            using var json = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
-            body = json.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            return Error("SerializationException", "The request body is not valid JSON.");
+            return unreadable;
         }
 
         return body.ValueKind == JsonValueKind.Object ? GetResources(caller, body) : Error("SerializationException", "The request body must be a JSON object.");
@@ -148,5 +129,5 @@ internal static class TaggingEndpoints
         }
     }
 
-    private static AwsError Error(string code, string message) => new(StatusCodes.Status400BadRequest, code, message);
+    private static AwsError Error(string code, string message) => AwsJsonTarget.Error(code, message);
 }
