@@ -105,7 +105,7 @@ public sealed class ScanResilienceAgainstSandboxTests : IAsyncLifetime
         checkpoint.ShouldNotBeNull();
         checkpoint.Findings.ShouldBeInRange(1, total - 1);
         checkpoint.Regions[Region].NextToken.ShouldNotBeNull();
-        var beforeCrash = Published(job).Count;
+        var beforeCrash = Published(job).Sum(b => b.Findings.Count);
 
         var summaries = await _scanner.Scanner(_sandbox!, account, runs: _runs, options: options)
             .ScanAsync(job with { Resumed = true }, _scanner.Bus.Bus, Ct);
