@@ -73,11 +73,6 @@ public sealed partial class AwsCallPolicy(ApiRateLimiters limiters, AwsRetryOpti
         }
     }
 
-    /// <summary>A call without a policy (tests of a single client): fresh credentials, one attempt.</summary>
-    public static async Task<T> ExecuteOnceAsync<T>(
-        IAwsCredentialSource credentials, Func<AwsCredentials, CancellationToken, Task<T>> call, CancellationToken ct) =>
-        await call(await credentials.GetAsync(ct), ct);
-
     private TimeSpan? ShouldRetry(Exception ex, int attempt, CancellationToken ct)
     {
         var (retryable, maxAttempts, hint) = ex switch
@@ -104,4 +99,18 @@ public sealed partial class AwsCallPolicy(ApiRateLimiters limiters, AwsRetryOpti
 
     [LoggerMessage(LogLevel.Information, "AWS {Api} in {Region}: attempt {Attempt} failed ({Reason}); retrying in {DelayMs} ms")]
     private partial void LogRetry(string api, string region, int attempt, int delayMs, string reason);
+}
+
+public static class AwsCallPolicyExtensions
+{
+    /// <summary>
+    /// One AWS call through the policy; a client built without one (tests of a single client) makes a single attempt
+    /// with fresh credentials.
+    /// </summary>
+    public static async Task<T> CallAsync<T>(
+        this AwsCallPolicy? policy, string api, ApiRate rate, IAwsCredentialSource credentials, string region,
+        Func<AwsCredentials, CancellationToken, Task<T>> call, CancellationToken ct) =>
+        policy is null
+            ? await call(await credentials.GetAsync(ct), ct)
+            : await policy.ExecuteAsync(api, rate, credentials, region, call, ct);
 }

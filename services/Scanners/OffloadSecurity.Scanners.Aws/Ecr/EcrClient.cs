@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -22,7 +21,7 @@ public sealed class EcrClient(
     public const string SigningName = "ecr";
     public const string EndpointPrefix = "api.ecr";
     public const string TargetPrefix = "AmazonEC2ContainerRegistry_V20150921";
-    public const string ContentType = "application/x-amz-json-1.1";
+    public const string ContentType = AwsJson11.ContentType;
 
     /// <summary>The page size we ask for (service-2.json allows 1..1000 on all three operations).</summary>
     public const int PageSize = 100;
@@ -122,29 +121,11 @@ public sealed class EcrClient(
     private Task<T> CallAsync<T>(
         string api, ApiRate rate, IAwsCredentialSource credentials, string region, Func<AwsCredentials, CancellationToken, Task<T>> call,
         CancellationToken ct) =>
-        policy is null
-            ? AwsCallPolicy.ExecuteOnceAsync(credentials, call, ct)
-            : policy.ExecuteAsync(SigningName + ":" + api, rate, credentials, region, call, ct);
+        policy.CallAsync(SigningName + ":" + api, rate, credentials, region, call, ct);
 
-    private async Task<JsonDocument> SendAsync(string operation, byte[] body, AwsCredentials credentials, string region, CancellationToken ct)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoints.Value.Resolve(EndpointPrefix, region))
-        {
-            Content = new ByteArrayContent(body),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue(ContentType);
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", TargetPrefix + "." + operation);
-        await _signer.SignAsync(request, credentials, region, SigningName, ct);
-
-        using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await AwsServiceException.FromResponseAsync(response, ct);
-        }
-
-        await using var stream = await response.Content.ReadAsStreamAsync(ct);
-        return await JsonDocument.ParseAsync(stream, cancellationToken: ct);
-    }
+    private Task<JsonDocument> SendAsync(string operation, byte[] body, AwsCredentials credentials, string region, CancellationToken ct) =>
+        AwsJson11.SendAsync(httpClient, _signer, endpoints.Value.Resolve(EndpointPrefix, region), TargetPrefix + "." + operation, body,
+            credentials, region, SigningName, ct);
 
     private static byte[] Body(int maxResults, string? nextToken, Action<Utf8JsonWriter> members)
     {

@@ -131,9 +131,7 @@ public sealed class GuardDutyClient(
     private Task<T> CallAsync<T>(
         string api, ApiRate rate, IAwsCredentialSource credentials, string region, Func<AwsCredentials, CancellationToken, Task<T>> call,
         CancellationToken ct) =>
-        policy is null
-            ? AwsCallPolicy.ExecuteOnceAsync(credentials, call, ct)
-            : policy.ExecuteAsync(ServiceName + ":" + api, rate, credentials, region, call, ct);
+        policy.CallAsync(ServiceName + ":" + api, rate, credentials, region, call, ct);
 
     private async Task<JsonDocument> SendAsync(
         HttpMethod method, string relativeUri, byte[]? body, AwsCredentials credentials, string region, CancellationToken ct)

@@ -39,9 +39,7 @@ public sealed class SecurityHubClient(
             var pageToken = token;
             Func<AwsCredentials, CancellationToken, Task<SecurityHubPage>> call =
                 (signWith, attemptCt) => GetFindingsPageAsync(signWith, region, pageToken, MaxPageSize, attemptCt, updatedSince, end);
-            var page = policy is null
-                ? await AwsCallPolicy.ExecuteOnceAsync(credentials, call, ct)
-                : await policy.ExecuteAsync("GetFindings", AwsCallPolicy.SecurityHubGetFindings, credentials, region, call, ct);
+            var page = await policy.CallAsync("GetFindings", AwsCallPolicy.SecurityHubGetFindings, credentials, region, call, ct);
             yield return page;
             token = page.NextToken is { } next && next == pageToken
                 ? throw new AwsServiceException(HttpStatusCode.OK, "RepeatedNextToken", "RepeatedNextToken: Security Hub returned the NextToken it was sent; paging stopped.")

@@ -67,10 +67,8 @@ public sealed class Ec2Reader(AwsSdkClientFactory sdk, AssetScanOptions options,
         do
         {
             var pageToken = token;
-            var result = policy is null
-                ? await AwsCallPolicy.ExecuteOnceAsync(credentials, (signWith, attemptCt) => page(signWith, pageToken, attemptCt), ct)
-                : await policy.ExecuteAsync(SigningName + ":" + api, rate, credentials, region,
-                    (signWith, attemptCt) => page(signWith, pageToken, attemptCt), ct);
+            var result = await policy.CallAsync(SigningName + ":" + api, rate, credentials, region,
+                (signWith, attemptCt) => page(signWith, pageToken, attemptCt), ct);
             yield return result;
             token = result.NextToken is not null && result.NextToken == pageToken
                 ? throw new AwsServiceException(HttpStatusCode.OK, "RepeatedNextToken", $"RepeatedNextToken: EC2 {api} returned the NextToken it was sent; paging stopped.")

@@ -152,7 +152,5 @@ public sealed class S3Reader(AwsSdkClientFactory sdk, AssetScanOptions options, 
     private Task<T> CallAsync<T>(
         string api, ApiRate rate, IAwsCredentialSource credentials, string region, Func<AwsCredentials, CancellationToken, Task<T>> call,
         CancellationToken ct) =>
-        policy is null
-            ? AwsCallPolicy.ExecuteOnceAsync(credentials, call, ct)
-            : policy.ExecuteAsync(SigningName + ":" + api, rate, credentials, region, call, ct);
+        policy.CallAsync(SigningName + ":" + api, rate, credentials, region, call, ct);
 }

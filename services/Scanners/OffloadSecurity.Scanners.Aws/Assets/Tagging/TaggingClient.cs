@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
@@ -21,7 +20,7 @@ public sealed class TaggingClient(
     public const string SigningName = "tagging";
     public const string EndpointPrefix = "tagging";
     public const string TargetPrefix = "ResourceGroupsTaggingAPI_20170126";
-    public const string ContentType = "application/x-amz-json-1.1";
+    public const string ContentType = AwsJson11.ContentType;
 
     /// <summary>service-2.json: ResourcesPerPage 1..100.</summary>
     public const int MaxPageSize = 100;
@@ -42,9 +41,7 @@ public sealed class TaggingClient(
             var pageToken = token;
             Func<AwsCredentials, CancellationToken, Task<TaggingPage>> call =
                 (signWith, attemptCt) => GetResourcesPageAsync(signWith, region, resourceTypeFilters, pageToken, pageSize, attemptCt);
-            var page = policy is null
-                ? await AwsCallPolicy.ExecuteOnceAsync(credentials, call, ct)
-                : await policy.ExecuteAsync(SigningName + ":GetResources", TaggingRates.GetResources, credentials, region, call, ct);
+            var page = await policy.CallAsync(SigningName + ":GetResources", TaggingRates.GetResources, credentials, region, call, ct);
             yield return page;
             token = page.PaginationToken is { } next && next == pageToken
                 ? throw new AwsServiceException(HttpStatusCode.OK, "RepeatedPaginationToken", "RepeatedPaginationToken: the Tagging API returned the PaginationToken it was sent; paging stopped.")
@@ -60,22 +57,9 @@ public sealed class TaggingClient(
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(resourcesPerPage, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(resourcesPerPage, MaxPageSize);
-        using var request = new HttpRequestMessage(HttpMethod.Post, endpoints.Value.Resolve(EndpointPrefix, region))
-        {
-            Content = new ByteArrayContent(Body(resourceTypeFilters, paginationToken, resourcesPerPage)),
-        };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue(ContentType);
-        request.Headers.TryAddWithoutValidation("X-Amz-Target", TargetPrefix + ".GetResources");
-        await _signer.SignAsync(request, credentials, region, SigningName, ct);
-
-        using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await AwsServiceException.FromResponseAsync(response, ct);
-        }
-
-        await using var stream = await response.Content.ReadAsStreamAsync(ct);
-        using var json = await JsonDocument.ParseAsync(stream, cancellationToken: ct);
+        using var json = await AwsJson11.SendAsync(
+            httpClient, _signer, endpoints.Value.Resolve(EndpointPrefix, region), TargetPrefix + ".GetResources",
+            Body(resourceTypeFilters, paginationToken, resourcesPerPage), credentials, region, SigningName, ct);
         return Read(json.RootElement);
     }
 
